@@ -1,0 +1,11 @@
+import type { CliCommand } from '../cli-command';
+import { InitCommand } from './init.command';
+import { MigrateCommand } from './migrate.command';
+import { SchemaCheckCommand } from './schema-check.command';
+
+/** Every `mandate` sub-command. To add one: create commands/<name>.command.ts and list it here. */
+export const COMMANDS: readonly CliCommand[] = [
+  new MigrateCommand(),
+  new InitCommand(),
+  new SchemaCheckCommand(),
+];

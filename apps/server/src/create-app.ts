@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import type { IncomingMessage } from 'node:http';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { REQUEST_ID_HEADER, resolveRequestId } from '@mandate/common';
+import { loadConfig, type AppConfig, type Env } from '@mandate/config';
+import { DatabaseServer, migrateDatabase } from '@mandate/db';
+import { createLogger, PinoNestLogger } from '@mandate/platform';
+import { LogController } from 'fastify';
+import type { DestinationStream, Logger } from 'pino';
+import { MIGRATIONS } from '../../../migrations';
+import { MetricsService } from './metrics/metrics.service';
+import { setupOpenApi } from './openapi/setup-openapi';
+import { ServerModule } from './server.module';
+
+export interface CreateAppOptions {
+  /** Environment to read (default: process.env). */
+  env?: Env;
+  /** Typed overrides applied after the environment (tests). */
+  config?: Partial<AppConfig>;
+  /** Logger to use instead of one built from LOG_LEVEL (tests may pass a silent or capturing one). */
+  logger?: Logger;
+  /**
+   * Where the standard logger (LOG_LEVEL, redaction, request serializers) writes instead of stdout; tests
+   * capture the exact production log lines this way. Ignored when `logger` is given.
+   */
+  logDestination?: DestinationStream;
+  /** Extra Nest modules mounted beside FEATURE_MODULES (tests mount probe controllers this way). */
+  modules?: Array<Type | DynamicModule>;
+}
+
+/**
+ * Builds the HTTP application exactly as `main.ts` runs it (e2e tests call this too): validated config,
+ * database (embedded PGlite unless DATABASE_URL), migrations under an advisory lock, Fastify with request
+ * ids, body limit and JSON logs, the global ValidationPipe and error filter, metrics and OpenAPI.
+ * The returned app is initialised but not listening; `app.close()` also stops an embedded database.
+ */
+export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const config = loadConfig(options.env, options.config);
+  const logger =
+    options.logger ?? createLogger(config.logLevel, { service: 'mandate-server' }, options.logDestination);
+  const database = await DatabaseServer.open(config);
+  try {
+    logger.info({ database: database.safeUrl, embedded: database.isEmbedded }, 'database selected');
+    if (config.migrateOnStart) {
+      const applied = await migrateDatabase(database.url, MIGRATIONS, { log: (m) => logger.info(m) });
+      logger.info({ applied: applied.length }, 'migrations up to date');
+    }
+    const adapter = new FastifyAdapter({
+      loggerInstance: logger,
+      bodyLimit: config.bodyLimitBytes,
+      genReqId: (req: IncomingMessage) => resolveRequestId(req.headers[REQUEST_ID_HEADER]),
+      logController: new LogController({ requestIdLogLabel: 'requestId' }),
+      trustProxy: false,
+      return503OnClosing: true,
+    });
+    const app = await NestFactory.create<NestFastifyApplication>(
+      ServerModule.forRoot({ config, database, modules: options.modules }),
+      adapter,
+      { logger: new PinoNestLogger(logger), abortOnError: false },
+    );
+    configureFastify(app);
+    setupOpenApi(app);
+    await app.init();
+    return app;
+  } catch (error) {
+    await database.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+function configureFastify(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+}

@@ -1,0 +1,36 @@
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadConfig } from '@mandate/config';
+import { createApp } from './create-app';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp();
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    new Logger('Main').log(`received ${signal}, shutting down`);
+    app
+      .close()
+      .then(() => {
+        new Logger('Main').log('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        console.error(`shutdown after ${signal} failed`, error);
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  await app.listen({ port: config.port, host: config.host });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('mandate server failed to start:', error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string' || value.trim() === '') return value;
+  return /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+};
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+/**
+ * Validated runtime configuration. Built once at boot by `loadConfig()` from the environment.
+ * Every value has been checked; consumers never read process.env themselves.
+ */
+export class AppConfig {
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  port: number = 8080;
+
+  @IsString()
+  @MinLength(1)
+  host: string = '127.0.0.1';
+
+  /** External PostgreSQL URL; undefined → embedded PGlite in `dataDir`. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  databaseUrl?: string;
+
+  @IsString()
+  @MinLength(1)
+  dataDir: string = './.mandate/data';
+
+  /** Redis URL; undefined → jobs run in-process from the outbox. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  redisUrl?: string;
+
+  /** Prefix for BullMQ keys (lets several deployments or test files share one Redis). */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_:.-]{1,64}$/, { message: 'QUEUE_PREFIX must be 1-64 chars of [A-Za-z0-9_:.-]' })
+  queuePrefix: string = 'mandate';
+
+  @IsIn(LOG_LEVELS)
+  logLevel: LogLevel = 'info';
+
+  @Transform(toBool)
+  @IsBoolean()
+  metricsPublic: boolean = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
+  bodyLimitBytes: number = 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(86_400)
+  accessTokenTtlSeconds: number = 900;
+
+  /** Run migrations automatically when the server starts (under an advisory lock). */
+  @Transform(toBool)
+  @IsBoolean()
+  migrateOnStart: boolean = true;
+}

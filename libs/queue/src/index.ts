@@ -1,0 +1,16 @@
+export { InProcessJobRunner } from './in-process-job.runner';
+export { JobDeliveryEntity } from './job-delivery.entity';
+export { JobDeliveryLog } from './job-delivery.log';
+export { JobHandlerFor } from './job-handler.decorator';
+export type { JobContext, JobHandler } from './job-handler';
+export { JobHandlerRegistry } from './job-handler.registry';
+export { OutboxEntryEntity } from './outbox-entry.entity';
+export { OutboxRelay } from './outbox.relay';
+export { backoffMs, OutboxStore, type ClaimedJob } from './outbox.store';
+export { OutboxWriter, type EnqueueOptions } from './outbox.writer';
+export { PollingLoop } from './polling-loop';
+export { JOBS_QUEUE, type QueueOptions, type QueueRole } from './queue-options';
+export { QueueModule, type QueueModuleOptions } from './queue.module';
+export { QueueProducer } from './queue.producer';
+export { QueueProcessor } from './queue.processor';
+export { QUEUE_ENTITIES } from './queue.entities';

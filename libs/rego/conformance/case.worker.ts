@@ -1,0 +1,74 @@
+/**
+ * Worker thread of the conformance runner: compiles and evaluates cases sent by the main thread, one at a
+ * time, so that the main thread can stop (terminate) a case that runs too long.
+ */
+import opa from '@open-policy-agent/opa-wasm';
+import { parentPort } from 'node:worker_threads';
+import { compile } from '../src/index';
+import type { CaseOutcome, ConformanceCase } from './conformance-case';
+
+interface ErrorWithDetails {
+  message?: string;
+  errors?: { code?: string; message?: string }[];
+}
+
+function describe(err: unknown): { code?: string; message: string } {
+  if (typeof err === 'string') return { message: err };
+  const e = err as ErrorWithDetails;
+  const first = Array.isArray(e?.errors) ? e.errors[0] : undefined;
+  return { code: first?.code, message: String(e?.message ?? err) };
+}
+
+function inputOf(tc: ConformanceCase): ArrayBuffer | undefined {
+  let text: string | undefined;
+  if ('input' in tc && tc.input !== undefined) text = JSON.stringify(tc.input);
+  else if (tc.input_term !== undefined) {
+    JSON.parse(tc.input_term); // only plain-JSON terms are supported
+    text = tc.input_term;
+  }
+  return text === undefined ? undefined : new TextEncoder().encode(text).buffer;
+}
+
+export async function runCase(tc: ConformanceCase): Promise<CaseOutcome> {
+  let input: ArrayBuffer | undefined;
+  try {
+    input = inputOf(tc);
+  } catch (err) {
+    return { ok: false, stage: 'input', message: `input_term is not plain JSON: ${describe(err).message}` };
+  }
+  const modules: Record<string, string> = {};
+  (tc.modules ?? []).forEach((text, i) => {
+    modules[`module${i}.rego`] = text;
+  });
+  let compiled;
+  try {
+    compiled = await compile({ modules, query: tc.query });
+  } catch (err) {
+    const d = describe(err);
+    return { ok: false, stage: d.code ? 'compile' : 'crash', ...d };
+  }
+  let policy;
+  try {
+    policy = await opa.loadPolicy(compiled.wasm, undefined, compiled.builtins);
+  } catch (err) {
+    return { ok: false, stage: 'load', ...describe(err) };
+  }
+  try {
+    policy.setData(tc.data ?? {});
+  } catch (err) {
+    return { ok: false, stage: 'data', ...describe(err) };
+  }
+  try {
+    return { ok: true, result: policy.evaluate(input, 'eval') };
+  } catch (err) {
+    return { ok: false, stage: 'eval', ...describe(err) };
+  }
+}
+
+parentPort?.on('message', (msg: { id: number; tc: ConformanceCase }) => {
+  runCase(msg.tc).then(
+    (outcome) => parentPort?.postMessage({ id: msg.id, outcome }),
+    (err: unknown) =>
+      parentPort?.postMessage({ id: msg.id, outcome: { ok: false, stage: 'crash', ...describe(err) } }),
+  );
+});
