@@ -4,7 +4,9 @@
  */
 import opa from '@open-policy-agent/opa-wasm';
 import { parentPort } from 'node:worker_threads';
+import type { Term } from '../src/ast/ast';
 import { compile } from '../src/index';
+import { parseQuery } from '../src/parser/rego.parser';
 import type { CaseOutcome, ConformanceCase } from './conformance-case';
 
 interface ErrorWithDetails {
@@ -19,12 +21,39 @@ function describe(err: unknown): { code?: string; message: string } {
   return { code: first?.code, message: String(e?.message ?? err) };
 }
 
+/** A ground Rego term as JSON (sets become arrays, as they do on the JSON boundary of the npm package). */
+function termToJson(t: Term): unknown {
+  switch (t.type) {
+    case 'null':
+      return null;
+    case 'boolean':
+    case 'string':
+      return t.value;
+    case 'number':
+      return Number(t.text);
+    case 'array':
+    case 'set':
+      return t.items.map(termToJson);
+    case 'object':
+      return Object.fromEntries(t.items.map(([k, v]) => [String(termToJson(k)), termToJson(v)]));
+    default:
+      throw new Error(`input_term is not a ground value (${t.type})`);
+  }
+}
+
 function inputOf(tc: ConformanceCase): ArrayBuffer | undefined {
   let text: string | undefined;
   if ('input' in tc && tc.input !== undefined) text = JSON.stringify(tc.input);
   else if (tc.input_term !== undefined) {
-    JSON.parse(tc.input_term); // only plain-JSON terms are supported
-    text = tc.input_term;
+    try {
+      JSON.parse(tc.input_term);
+      text = tc.input_term;
+    } catch {
+      const body = parseQuery(tc.input_term);
+      const expr = body[0];
+      if (body.length !== 1 || expr.kind !== 'term') throw new Error('input_term is not a single term');
+      text = JSON.stringify(termToJson(expr.term));
+    }
   }
   return text === undefined ? undefined : new TextEncoder().encode(text).buffer;
 }
@@ -34,7 +63,7 @@ export async function runCase(tc: ConformanceCase): Promise<CaseOutcome> {
   try {
     input = inputOf(tc);
   } catch (err) {
-    return { ok: false, stage: 'input', message: `input_term is not plain JSON: ${describe(err).message}` };
+    return { ok: false, stage: 'input', message: `input_term: ${describe(err).message}` };
   }
   const modules: Record<string, string> = {};
   (tc.modules ?? []).forEach((text, i) => {

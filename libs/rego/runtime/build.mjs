@@ -70,6 +70,15 @@ const NATIVE_NAMES = [
   'graph.reachable',
   'units.parse',
   'units.parse_bytes',
+  // crypto
+  'crypto.md5',
+  'crypto.sha1',
+  'crypto.sha256',
+  'crypto.hmac.md5',
+  'crypto.hmac.sha1',
+  'crypto.hmac.sha256',
+  'crypto.hmac.sha512',
+  'crypto.hmac.equal',
   'object.subset',
   'numbers.range_step',
   // bits
@@ -193,6 +202,46 @@ let arities;
     if (info.kind !== binaryen.ExternalFunction || !info.name.startsWith('opa_bi_')) continue;
     const fn = binaryen.getFunctionInfo(m.getFunction(info.value));
     arities.set(info.name, binaryen.expandType(fn.params).length);
+  }
+  // Zero-initialised scratch areas have no data segment (--zeroFilledMemory). A linker that places its data
+  // after the last segment would overwrite them, so the static region is closed with a one-byte zero segment
+  // just below the heap base: "end of the last data segment" and opa_runtime_heap_base then agree.
+  const segments = [];
+  let segmentsEnd = 0;
+  for (let i = 0; i < m.getNumDataSegments(); i++) {
+    const info = m.getDataSegmentInfo(m.getDataSegmentByIndex(i));
+    segments.push({
+      name: info.name,
+      passive: info.passive,
+      offset: info.offset,
+      data: new Uint8Array(info.data),
+    });
+    if (!info.passive) segmentsEnd = Math.max(segmentsEnd, info.offset + info.data.byteLength);
+  }
+  if (segmentsEnd < heapBase) {
+    const memExport = [...Array(m.getNumExports()).keys()]
+      .map((i) => binaryen.getExportInfo(m.getExportByIndex(i)))
+      .find((e) => e.kind === binaryen.ExternalMemory);
+    const memName = memExport.value;
+    const memInfo = m.getMemoryInfo(memName);
+    m.removeExport(memExport.name);
+    segments.push({ name: 'static_end', passive: false, offset: heapBase - 1, data: new Uint8Array([0]) });
+    m.setMemory(
+      memInfo.initial,
+      -1,
+      null,
+      segments.map((sg) => ({
+        name: sg.name,
+        passive: sg.passive,
+        offset: sg.passive ? 0 : m.i32.const(sg.offset),
+        data: sg.data,
+      })),
+      false,
+      false,
+      memName,
+    );
+    m.addMemoryImport(memName, 'env', 'memory');
+    m.addMemoryExport(memName, 'memory');
   }
   m.addGlobal('opa_runtime_heap_base', binaryen.i32, false, m.i32.const(heapBase));
   m.addGlobalExport('opa_runtime_heap_base', 'opa_runtime_heap_base');

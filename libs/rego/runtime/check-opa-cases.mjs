@@ -14,7 +14,9 @@ import YAML from 'yaml';
 const here = dirname(fileURLToPath(import.meta.url));
 const casesDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? '/work/shared/conformance/opa/v1';
 const verbose = process.argv.includes('--verbose');
-const b64 = /'([A-Za-z0-9+/=]+)'/.exec(readFileSync(join(here, '..', 'src', 'codegen', 'runtime-wasm.ts'), 'utf8'))[1];
+const b64 = /'([A-Za-z0-9+/=]+)'/.exec(
+  readFileSync(join(here, '..', 'src', 'codegen', 'runtime-wasm.ts'), 'utf8'),
+)[1];
 const module = new WebAssembly.Module(Buffer.from(b64, 'base64'));
 
 function instantiate() {
@@ -26,7 +28,13 @@ function instantiate() {
     return new TextDecoder().decode(u8.subarray(addr, end));
   };
   const inst = new WebAssembly.Instance(module, {
-    env: { memory, opa_abort: (a) => { throw new Error(cstr(a)); }, opa_println: () => {} },
+    env: {
+      memory,
+      opa_abort: (a) => {
+        throw new Error(cstr(a));
+      },
+      opa_println: () => {},
+    },
     policy: { eval: () => 0, builtins: () => 0, entrypoints: () => 0 },
   });
   const e = inst.exports;
@@ -47,19 +55,32 @@ function instantiate() {
 /** Splits a comma-separated argument list at the top level. */
 function splitArgs(s) {
   const out = [];
-  let depth = 0, cur = '', str = null;
+  let depth = 0,
+    cur = '',
+    str = null;
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     if (str) {
       cur += c;
-      if (c === '\\' && str === '"') { cur += s[++i]; continue; }
+      if (c === '\\' && str === '"') {
+        cur += s[++i];
+        continue;
+      }
       if (c === str) str = null;
       continue;
     }
-    if (c === '"' || c === '`') { str = c; cur += c; continue; }
+    if (c === '"' || c === '`') {
+      str = c;
+      cur += c;
+      continue;
+    }
     if ('([{'.includes(c)) depth++;
     if (')]}'.includes(c)) depth--;
-    if (c === ',' && depth === 0) { out.push(cur.trim()); cur = ''; continue; }
+    if (c === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+      continue;
+    }
     cur += c;
   }
   if (cur.trim()) out.push(cur.trim());
@@ -69,7 +90,7 @@ function splitArgs(s) {
 /** Replaces variables outside string literals with their Rego text; converts raw strings to JSON strings. */
 function substitute(term, env, rt) {
   let out = '';
-  for (let i = 0; i < term.length; ) {
+  for (let i = 0; i < term.length;) {
     const c = term[i];
     if (c === '"') {
       let j = i + 1;
@@ -82,6 +103,12 @@ function substitute(term, env, rt) {
       const j = term.indexOf('`', i + 1);
       out += JSON.stringify(term.slice(i + 1, j));
       i = j + 1;
+      continue;
+    }
+    const num = /^\d+(\.\d+)?([eE][+-]?\d+)?/.exec(term.slice(i));
+    if (num && (i === 0 || !/[A-Za-z0-9_]/.test(term[i - 1]))) {
+      out += num[0];
+      i += num[0].length;
       continue;
     }
     const m = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*/.exec(term.slice(i));
@@ -114,17 +141,37 @@ function substitute(term, env, rt) {
 }
 
 const INFIX = [
-  [' == ', 'equal'], [' != ', 'neq'], [' <= ', 'lte'], [' >= ', 'gte'], [' < ', 'lt'], [' > ', 'gt'],
-  [' + ', 'plus'], [' - ', 'minus'], [' | ', 'or'], [' * ', 'mul'], [' / ', 'div'], [' % ', 'rem'], [' & ', 'and'],
+  [' == ', 'equal'],
+  [' != ', 'neq'],
+  [' <= ', 'lte'],
+  [' >= ', 'gte'],
+  [' < ', 'lt'],
+  [' > ', 'gt'],
+  [' + ', 'plus'],
+  [' - ', 'minus'],
+  [' | ', 'or'],
+  [' * ', 'mul'],
+  [' / ', 'div'],
+  [' % ', 'rem'],
+  [' & ', 'and'],
 ];
 
 /** Index of the last top-level occurrence of op (outside strings and brackets), or -1. */
 function topLevel(term, op) {
-  let depth = 0, str = null, found = -1;
+  let depth = 0,
+    str = null,
+    found = -1;
   for (let i = 0; i < term.length; i++) {
     const c = term[i];
-    if (str) { if (c === '\\' && str === '"') i++; else if (c === str) str = null; continue; }
-    if (c === '"' || c === '`') { str = c; continue; }
+    if (str) {
+      if (c === '\\' && str === '"') i++;
+      else if (c === str) str = null;
+      continue;
+    }
+    if (c === '"' || c === '`') {
+      str = c;
+      continue;
+    }
     if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) depth--;
     else if (depth === 0 && term.startsWith(op, i)) found = i;
@@ -135,10 +182,14 @@ function topLevel(term, op) {
 function splitInfix(term) {
   // lowest precedence first: comparisons, then additive, then multiplicative
   for (const group of [INFIX.slice(0, 6), INFIX.slice(6, 9), INFIX.slice(9)]) {
-    let best = -1, bestOp = null;
+    let best = -1,
+      bestOp = null;
     for (const [op, name] of group) {
       const at = topLevel(term, op);
-      if (at > best) { best = at; bestOp = [op, name]; }
+      if (at > best) {
+        best = at;
+        bestOp = [op, name];
+      }
     }
     if (best >= 0) return [term.slice(0, best).trim(), bestOp[1], term.slice(best + bestOp[0].length).trim()];
   }
@@ -148,7 +199,8 @@ function splitInfix(term) {
 function evalTerm(term, env, rt) {
   const infix = splitInfix(term);
   if (infix) {
-    const a = evalTerm(infix[0], env, rt), b = evalTerm(infix[2], env, rt);
+    const a = evalTerm(infix[0], env, rt),
+      b = evalTerm(infix[2], env, rt);
     if (a === 0 || b === 0) return 0;
     return rt.e[`opa_bi_${infix[1]}`](a, b);
   }
@@ -167,54 +219,66 @@ function callBuiltin(name, args, env, rt) {
 }
 
 /** Evaluates one rule body; returns the head variable's value or 0 (undefined). */
+/** Evaluates one body line against env; returns false when the line is undefined / false. */
+function evalLine(line, env, rt) {
+  let m;
+  if (line.startsWith('not ')) {
+    const sub = { vars: new Map(env.vars), data: env.data, input: env.input };
+    return !evalLine(line.slice(4).trim(), sub, rt);
+  }
+  const infix = splitInfix(line);
+  if (infix && ['equal', 'neq', 'lt', 'lte', 'gt', 'gte'].includes(infix[1])) {
+    const v = evalTerm(line, env, rt);
+    return v !== 0 && rt.rego(v) !== 'false';
+  }
+  if (
+    (m = /^([A-Za-z_][A-Za-z0-9_]*)\s*:?=\s*(.+)$/s.exec(line)) &&
+    !['true', 'false', 'null'].includes(m[1])
+  ) {
+    const [, name, term] = m;
+    const v = evalTerm(term.trim(), env, rt);
+    if (v === 0) return false;
+    if (env.vars.has(name)) return rt.e.opa_value_equal(env.vars.get(name), v) === 1;
+    env.vars.set(name, v);
+    return true;
+  }
+  if ((m = /^([a-z_][a-z0-9_.]*)\((.*)\)$/s.exec(line))) {
+    const args = splitArgs(m[2]);
+    const fn = rt.e[`opa_bi_${m[1].replace(/\./g, '_')}`];
+    if (fn && fn.length === args.length - 1 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(args.at(-1))) {
+      const out = args.pop();
+      const v = callBuiltin(m[1], args, env, rt);
+      if (v === 0) return false;
+      if (env.vars.has(out)) return rt.e.opa_value_equal(env.vars.get(out), v) === 1;
+      env.vars.set(out, v);
+      return true;
+    }
+    const v = callBuiltin(m[1], args, env, rt);
+    return v !== 0 && rt.rego(v) !== 'false';
+  }
+  const eq = topLevel(line, ' = ');
+  if (eq >= 0) {
+    const a = evalTerm(line.slice(0, eq).trim(), env, rt),
+      b = evalTerm(line.slice(eq + 3).trim(), env, rt);
+    return a !== 0 && b !== 0 && rt.e.opa_value_equal(a, b) === 1;
+  }
+  throw new Error(`unsupported line ${line}`);
+}
+
+/** Evaluates one rule body; returns the head variable's values (none when undefined). */
 function evalBody(lines, headVar, data, input, rt) {
   const env = { vars: new Map(), data, input };
   for (const [idx, line] of lines.entries()) {
-    let m;
-    if ((m = /^([A-Za-z_][A-Za-z0-9_]*)\s*:?=\s*(.+)$/s.exec(line)) && !line.startsWith('not ') && !['true', 'false', 'null'].includes(m[1])) {
-      const [, name, term] = m;
-      const v = evalTerm(term.trim(), env, rt);
-      if (v === 0) return [];
-      if (env.vars.has(name)) {
-        if (rt.e.opa_value_equal(env.vars.get(name), v) !== 1) return [];
-      } else env.vars.set(name, v);
-      continue;
+    const w = /^walk\((.*), ([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(line);
+    if (w && w[2] === headVar && idx === lines.length - 1) {
+      // walk is a relation: each [path, value] pair is a result
+      const all = callBuiltin('walk', [w[1]], env, rt);
+      if (all === 0) return [];
+      return Array.from({ length: rt.e.opa_value_length(all) }, (_, i) =>
+        rt.e.opa_value_get(all, rt.e.opa_number_int(i)),
+      );
     }
-    if ((m = /^([a-z_][a-z0-9_.]*)\((.*)\)$/s.exec(line))) {
-      const args = splitArgs(m[2]);
-      const fn = rt.e[`opa_bi_${m[1].replace(/\./g, '_')}`];
-      if (m[1] === 'walk' && args.length === 2 && args[1] === headVar && idx === lines.length - 1) {
-        const all = callBuiltin('walk', [args[0]], env, rt);
-        if (all === 0) return [];
-        return Array.from({ length: rt.e.opa_value_length(all) }, (_, i) =>
-          rt.e.opa_value_get(all, rt.e.opa_number_int(i)),
-        );
-      }
-      if (fn && fn.length === args.length - 1 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(args.at(-1))) {
-        const out = args.pop();
-        const v = callBuiltin(m[1], args, env, rt);
-        if (v === 0) return [];
-        if (env.vars.has(out) && rt.e.opa_value_equal(env.vars.get(out), v) !== 1) return [];
-        env.vars.set(out, v);
-        continue;
-      }
-      const v = callBuiltin(m[1], args, env, rt);
-      if (v === 0 || rt.rego(v) === 'false') return [];
-      continue;
-    }
-    const infix = splitInfix(line);
-    if (infix && ['equal', 'neq', 'lt', 'lte', 'gt', 'gte'].includes(infix[1])) {
-      const v = evalTerm(line, env, rt);
-      if (v === 0 || rt.rego(v) === 'false') return [];
-      continue;
-    }
-    const eq = topLevel(line, ' = ');
-    if (eq >= 0) {
-      const a = evalTerm(line.slice(0, eq).trim(), env, rt), b = evalTerm(line.slice(eq + 3).trim(), env, rt);
-      if (a === 0 || b === 0 || rt.e.opa_value_equal(a, b) !== 1) return [];
-      continue;
-    }
-    throw new Error(`unsupported line ${line}`);
+    if (!evalLine(line, env, rt)) return [];
   }
   if (headVar === null) return [rt.parse('true')];
   if (!env.vars.has(headVar)) throw new Error('head var unbound');
@@ -232,7 +296,15 @@ function runCase(tc, rt) {
   for (const m of src.matchAll(re)) {
     rest = rest.replace(m[0], '');
     if (m[4] !== undefined) rules.push({ kind: ':=', head: '__value', lines: [`__value := ${m[4]}`] });
-    else rules.push({ kind: m[1] ?? 'bool', head: m[2] ?? null, lines: m[3].split('\n').map((l) => l.trim()).filter(Boolean) });
+    else
+      rules.push({
+        kind: m[1] ?? 'bool',
+        head: m[2] ?? null,
+        lines: m[3]
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean),
+      });
   }
   rest = rest.replace(/^package .*$/m, '').trim();
   if (rules.length === 0 || rest !== '') throw new Error('skip shape');
@@ -246,15 +318,26 @@ function runCase(tc, rt) {
 }
 
 const norm = (v) =>
-  Array.isArray(v) ? v.map(norm).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)) :
-  v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)]).sort()) : v;
+  Array.isArray(v)
+    ? v.map(norm).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.entries(v)
+            .map(([k, x]) => [k, norm(x)])
+            .sort(),
+        )
+      : v;
 
-let pass = 0, fail = 0, skip = 0;
+let pass = 0,
+  fail = 0,
+  skip = 0;
 const failures = [];
 for (const dir of readdirSync(casesDir).sort()) {
   const full = join(casesDir, dir);
   if (!statSync(full).isDirectory()) continue;
-  for (const file of readdirSync(full).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(full)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     const doc = YAML.parse(readFileSync(join(full, file), 'utf8'));
     for (const tc of doc.cases ?? []) {
       const rt = instantiate();
@@ -262,7 +345,11 @@ for (const dir of readdirSync(casesDir).sort()) {
       try {
         got = runCase(tc, rt);
       } catch (err) {
-        if (/^(skip|no native|unsupported|unknown name|arity|unparsable|undefined data|head var)/.test(err.message)) {
+        if (
+          /^(skip|no native|unsupported|unknown name|arity|unparsable|undefined data|head var)/.test(
+            err.message,
+          )
+        ) {
           skip++;
           if (verbose) console.log(`SKIP ${dir}/${tc.note}: ${err.message}`);
           continue;
@@ -274,15 +361,21 @@ for (const dir of readdirSync(casesDir).sort()) {
       if (wantsError) expected = [];
       else if (tc.want_result !== undefined) expected = tc.want_result;
       else if (tc.want_defined !== undefined) expected = tc.want_defined ? 'defined' : [];
-      else { skip++; continue; }
+      else {
+        skip++;
+        continue;
+      }
       let ok;
       if (expected === 'defined') ok = Array.isArray(got) && got.length > 0;
-      else if (wantsError) ok = Array.isArray(got) && (got.length === 0 || (Array.isArray(got[0].x) && got[0].x.length === 0));
+      else if (wantsError)
+        ok = Array.isArray(got) && (got.length === 0 || (Array.isArray(got[0].x) && got[0].x.length === 0));
       else ok = JSON.stringify(norm(got)) === JSON.stringify(norm(expected));
       if (ok) pass++;
       else {
         fail++;
-        failures.push(`${dir}/${tc.note}\n    want ${JSON.stringify(expected)}\n    got  ${JSON.stringify(got)}`);
+        failures.push(
+          `${dir}/${tc.note}\n    want ${JSON.stringify(expected)}\n    got  ${JSON.stringify(got)}`,
+        );
       }
     }
   }

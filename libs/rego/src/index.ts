@@ -19,6 +19,14 @@ export { BUILTINS, lookupBuiltin, type BuiltinSpec } from './builtins/catalog';
 export { RegoCompileError, type RegoErrorDetail } from './compiler/rego-compile.error';
 export { HOST_BUILTINS, type HostBuiltin } from './host/host-builtins';
 export type { Policy as IrPolicy } from './ir/ir';
+export {
+  runPolicyTests,
+  type FileCoverage,
+  type PolicyCoverage,
+  type PolicyTestOptions,
+  type PolicyTestReport,
+  type PolicyTestResult,
+} from './testing/policy-test.runner';
 
 export interface CompileOptions {
   /** Rego sources by file name. */

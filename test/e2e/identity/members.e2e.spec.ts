@@ -167,6 +167,40 @@ describeWithPostgres('identity: members and their guard rails', () => {
     expect(demoted.body.roles).toEqual(['admin']);
   });
 
+  it('keeps an owner even when two owners demote each other at the same moment', async () => {
+    const other = await seedOrg(h.app, 'race');
+    const second = await create(other.ownerToken, {
+      email: 'racer@race.example',
+      password: PASSWORD,
+      roles: ['owner'],
+    });
+    const secondToken = await login(h.app, 'racer@race.example', PASSWORD, other.slug);
+    const [a, b] = await Promise.all([
+      call(h.app, {
+        method: 'PATCH',
+        url: `/v1/members/${second.body.id}`,
+        token: other.ownerToken,
+        body: { roles: ['admin'] },
+      }),
+      call(h.app, {
+        method: 'PATCH',
+        url: `/v1/members/${other.members.owner.id}`,
+        token: secondToken,
+        body: { roles: ['admin'] },
+      }),
+    ]);
+    // One wins; the other is refused: 409 (last owner) or, if it authenticated after the first
+    // committed, 403 (it is no longer an owner).
+    const statuses = [a.status, b.status].sort();
+    expect(statuses[0]).toBe(200);
+    expect([403, 409]).toContain(statuses[1]);
+    const [{ n }] = await h.dataSource.query(
+      `SELECT count(*)::int AS n FROM members WHERE org_id = $1 AND 'owner' = ANY(roles)`,
+      [other.orgId],
+    );
+    expect(n).toBe(1);
+  });
+
   it('deletes a member (404 afterwards) but not one who still owns agents', async () => {
     const m = await create(org.ownerToken, {
       email: 'agent-owner@members.example',

@@ -17,6 +17,7 @@ export * from "./regex";
 export * from "./net";
 export * from "./fmt";
 export * from "./units";
+export * from "./crypto";
 
 @external("policy", "eval")
 declare function policy_eval(ctx: i32): i32;

@@ -88,6 +88,16 @@ export function putNumber(v: usize): void {
 }
 
 /** Writes a JSON string literal for UTF-8 bytes; invalid UTF-8 bytes become U+FFFD. */
+/** When set, strings are escaped like Go's json.Marshal (<, >, & and U+2028/U+2029 as \u escapes). */
+export let goEscape = false;
+export function setGoEscape(on: bool): void { goEscape = on; }
+
+function putU4(c: i32): void {
+  putc(0x5c); putc(0x75);
+  putc(load<u8>(HEX + ((c >> 12) & 15))); putc(load<u8>(HEX + ((c >> 8) & 15)));
+  putc(load<u8>(HEX + ((c >> 4) & 15))); putc(load<u8>(HEX + (c & 15)));
+}
+
 export function putQuoted(p: usize, n: i32): void {
   putc(0x22);
   let i = 0;
@@ -95,10 +105,13 @@ export function putQuoted(p: usize, n: i32): void {
     const c = <i32>load<u8>(p + i);
     if (c < 0x80) {
       if (c == 0x22 || c == 0x5c) { putc(0x5c); putc(c); }
+      else if (goEscape && (c == 0x3c || c == 0x3e || c == 0x26)) putU4(c);
       else if (c >= 0x20 && c != 0x7f) putc(c);
       else if (c == 0x0a) { putc(0x5c); putc(0x6e); }
       else if (c == 0x0d) { putc(0x5c); putc(0x72); }
       else if (c == 0x09) { putc(0x5c); putc(0x74); }
+      else if (c == 0x08) { putc(0x5c); putc(0x62); }
+      else if (c == 0x0c) { putc(0x5c); putc(0x66); }
       else if (c == 0x7f) putc(c);
       else {
         putc(0x5c); putc(0x75); putc(0x30); putc(0x30);
@@ -111,6 +124,9 @@ export function putQuoted(p: usize, n: i32): void {
     if (len == 0) {
       putc(0xef); putc(0xbf); putc(0xbd);
       i++;
+    } else if (goEscape && len == 3 && c == 0xe2 && load<u8>(p + i + 1) == 0x80 && (load<u8>(p + i + 2) | 1) == 0xa9) {
+      putU4(load<u8>(p + i + 2) == 0xa8 ? 0x2028 : 0x2029);
+      i += 3;
     } else {
       putBytes(p + i, len);
       i += len;

@@ -7,6 +7,7 @@ import {
 } from "./value";
 import {
   bufStart, putc, putBytes, bufFinishStr, putCodePoint, dumpJSON, parseJSON, numberFromText, bufLength, bufData,
+  setGoEscape,
 } from "./json";
 import { intArg, intArgOk } from "./builtins";
 import { NUMBUF, fmtI64 } from "./num";
@@ -451,7 +452,9 @@ export function opa_bi_to_number(x: i32): i32 {
 export function opa_bi_json_marshal(x: i32): i32 {
   if (x == 0) return 0;
   bufStart();
+  setGoEscape(true);
   dumpJSON(x);
+  setGoEscape(false);
   return <i32>bufFinishStr();
 }
 

@@ -123,7 +123,6 @@ function unitOf(u: usize, n: i32, bytes: bool): bool {
     return true;
   }
   if (unitIs(u + 1, n - 1, "i")) {
-    if (c == 0x4b) return false; // "Ki" is fine but "KI" lower-cases to "Ki": Go accepts "ki"/"Ki" only
     shift = 10 * k;
     return true;
   }

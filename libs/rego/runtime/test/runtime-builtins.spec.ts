@@ -30,6 +30,9 @@ describe('native builtins: operators', () => {
     expect(call('plus', '1e300', '1e300')).toBe('2e+300');
     expect(call('mul', '1e200', '1e200')).toBeUndefined();
     expect(call('plus', '0.30000000000000004', '1')).toBe('1.3');
+    // OPA's jsonbuiltins/marshal large integers
+    expect(call('div', '1e109', '1e100')).toBe('1000000000');
+    expect(call('mul', '1e6', '2')).toBe('2000000');
     expect(call('plus', '9223372036854775807', '1')).toBe('9223372036854775808');
     expect(call('minus', '5', '7')).toBe('-2');
     expect(call('mul', '6', '7')).toBe('42');
@@ -282,6 +285,10 @@ describe('native builtins: JSON', () => {
   it('marshals and unmarshals', () => {
     expect(call('json.marshal', '{"b": [1, 2.5], "a": {1, 2}}')).toBe('"{\\"a\\":[1,2],\\"b\\":[1,2.5]}"');
     expect(call('json.unmarshal', '"{\\"x\\": [true, null]}"')).toBe('{"x":[true,null]}');
+    // Go's json.Marshal escapes HTML characters and the JS line separators
+    expect(JSON.parse(call('json.marshal', JSON.stringify('<a href="x">&</a>\u2028\b'))!)).toBe(
+      '"\\u003ca href=\\"x\\"\\u003e\\u0026\\u003c/a\\u003e\\u2028\\b"',
+    );
     expect(call('json.unmarshal', '"{bad"')).toBeUndefined();
     expect(call('json.is_valid', '"[1, 2]"')).toBe('true');
     expect(call('json.is_valid', '"[1, 2"')).toBe('false');
@@ -383,5 +390,79 @@ describe('native builtins: sprintf (Go fmt semantics, OPA argument conversion)',
     expect(sprintf('%s', '["a", 2]')).toBe('a%!(EXTRA int=2)');
     expect(sprintf('100%', '[]')).toBe('100%!(NOVERB)');
     expect(sprintf('%s', '"a"')).toBeUndefined();
+  });
+});
+
+describe('native builtins: units', () => {
+  it('parses byte amounts exactly', () => {
+    expect(call('units.parse_bytes', '"10KB"')).toBe('10000');
+    expect(call('units.parse_bytes', '"10KiB"')).toBe('10240');
+    expect(call('units.parse_bytes', '"1.5Mi"')).toBe('1572864');
+    expect(call('units.parse_bytes', '"2e2GiB"')).toBe('214748364800');
+    expect(call('units.parse_bytes', '"100"')).toBe('100');
+    expect(call('units.parse_bytes', '"8EiB"')).toBe('9223372036854775808');
+    expect(call('units.parse_bytes', '"0.5b"')).toBeUndefined();
+    expect(call('units.parse_bytes', '"1.9"')).toBe('1');
+    expect(call('units.parse_bytes', '"10 KB"')).toBeUndefined();
+    expect(call('units.parse_bytes', '"KB"')).toBeUndefined();
+    expect(call('units.parse_bytes', '"5E"')).toBe('5000000000000000000');
+  });
+
+  it('parses SI and binary units (case-sensitive m / M)', () => {
+    expect(call('units.parse', '"500m"')).toBe('0.5');
+    expect(call('units.parse', '"0.0005K"')).toBe('0.5');
+    expect(call('units.parse', '"2M"')).toBe('2000000');
+    expect(call('units.parse', '"2Mi"')).toBe('2097152');
+    expect(call('units.parse', '"1Ki"')).toBe('1024');
+    expect(call('units.parse', '"1.5"')).toBe('1.5');
+    expect(call('units.parse', '"1x"')).toBeUndefined();
+    expect(call('units.parse', '"1m"')).toBe('0.001');
+  });
+});
+
+describe('native builtins: crypto', () => {
+  const q = (s: string): string => JSON.stringify(s);
+  const messages = [
+    '',
+    'abc',
+    'hello world',
+    'é😀',
+    'x'.repeat(55),
+    'y'.repeat(56),
+    'z'.repeat(64),
+    'w'.repeat(1000),
+  ];
+
+  it('computes digests like node:crypto', async () => {
+    const { createHash } = await import('node:crypto');
+    for (const m of messages) {
+      for (const [name, alg] of [
+        ['crypto.md5', 'md5'],
+        ['crypto.sha1', 'sha1'],
+        ['crypto.sha256', 'sha256'],
+      ]) {
+        expect(call(name, q(m)), `${name}(${m.slice(0, 10)})`).toBe(
+          q(createHash(alg).update(m).digest('hex')),
+        );
+      }
+    }
+    expect(call('crypto.sha256', '1')).toBeUndefined();
+  });
+
+  it('computes HMACs like node:crypto and compares MACs', async () => {
+    const { createHmac } = await import('node:crypto');
+    const keys = ['', 'key', 'k'.repeat(64), 'K'.repeat(200)];
+    for (const m of messages) {
+      for (const k of keys) {
+        for (const alg of ['md5', 'sha1', 'sha256', 'sha512']) {
+          expect(call(`crypto.hmac.${alg}`, q(m), q(k)), `${alg}`).toBe(
+            q(createHmac(alg, k).update(m).digest('hex')),
+          );
+        }
+      }
+    }
+    expect(call('crypto.hmac.equal', q('abc'), q('abc'))).toBe('true');
+    expect(call('crypto.hmac.equal', q('abc'), q('abd'))).toBe('false');
+    expect(call('crypto.hmac.equal', q('abc'), q('ab'))).toBe('false');
   });
 });

@@ -206,4 +206,59 @@ describe('runtime fuzzing against JavaScript', () => {
       rt.exports.opa_heap_ptr_set(mark);
     }
   });
+
+  it('finds the same first match and groups as JavaScript on random regular expressions', () => {
+    // leftmost-first semantics agree between RE2 and JavaScript on this subset (no backreferences, lookaround or
+    // quantified groups)
+    const rt = new RuntimeHarness();
+    const r = rng(5);
+    const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)];
+    const atom = (d: number): string => {
+      switch (Math.floor(r() * (d > 2 ? 5 : 8))) {
+        case 0:
+        case 1:
+          return pick(['a', 'b', 'c', '1', ' ']);
+        case 2:
+          return '.';
+        case 3:
+          return pick(['[ab]', '[^a]', '[a-c]', '\\d', '\\w', '\\s', '[^ ]']);
+        case 4:
+          return pick(['^', '$', '\\b']);
+        case 5:
+          return '(' + alt(d + 1) + ')';
+        case 6:
+          return '(?:' + alt(d + 1) + ')';
+        default:
+          return pick(['a', 'b']);
+      }
+    };
+    // quantified groups that can match empty differ between RE2 and JavaScript (JS rejects empty iterations),
+    // so only single-character atoms get quantifiers
+    const quant = (s: string): string =>
+      ['^', '$', '\\b'].includes(s) || s.startsWith('(')
+        ? s
+        : s + pick(['', '', '', '', '*', '+', '?', '{1,2}', '{2}', '*?', '+?', '??']);
+    const seq = (d: number): string =>
+      Array.from({ length: 1 + Math.floor(r() * 3) }, () => quant(atom(d))).join('');
+    const alt = (d: number): string => (r() < 0.3 ? seq(d) + '|' + seq(d) : seq(d));
+    for (let i = 0; i < 2000; i++) {
+      const pattern = alt(0);
+      const input = Array.from({ length: Math.floor(r() * 8) }, () => pick(['a', 'b', 'c', '1', ' '])).join(
+        '',
+      );
+      const js = new RegExp(pattern).exec(input);
+      const mark = rt.exports.opa_heap_ptr_get();
+      const got = rt.call(
+        'regex.find_all_string_submatch_n',
+        JSON.stringify(pattern),
+        JSON.stringify(input),
+        '1',
+      );
+      rt.exports.opa_heap_ptr_set(mark);
+      expect(got, pattern).toBeDefined();
+      expect(JSON.parse(got!), `${pattern} on ${JSON.stringify(input)}`).toEqual(
+        js ? [[...js].map((g) => g ?? '')] : [],
+      );
+    }
+  });
 });

@@ -286,6 +286,8 @@ const RUNTIME_EXTRAS = new Set([
   'strings.any_prefix_match',
   'strings.any_suffix_match',
   'strings.count',
+  'units.parse',
+  'units.parse_bytes',
   'urlquery.decode',
   'urlquery.encode',
 ]);

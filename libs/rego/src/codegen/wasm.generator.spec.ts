@@ -10,17 +10,26 @@ import { generateWasm, type GenerateOptions } from './wasm.generator';
 const local = (n: number): Operand => ({ kind: 'local', local: n });
 const str = (index: number): Operand => ({ kind: 'string', index });
 
+/** A host builtin of the fixture: `test.greet(format, [value])`. */
+const greet = (format: unknown, values: unknown): unknown =>
+  typeof format === 'string' && Array.isArray(values) ? format.replace('%s', String(values[0])) : undefined;
+
 function options(extra: Partial<GenerateOptions> = {}): GenerateOptions {
   return {
     runtime: runtimeWasm(),
-    hostImplemented: new Set(Object.keys(HOST_BUILTINS)),
+    hostImplemented: new Set([...Object.keys(HOST_BUILTINS), 'test.greet']),
     hostImportName,
     ...extra,
   };
 }
 
 function customBuiltins(names: Record<string, string>): Record<string, (...args: unknown[]) => unknown> {
-  return Object.fromEntries(Object.entries(names).map(([rego, imported]) => [imported, HOST_BUILTINS[rego]]));
+  return Object.fromEntries(
+    Object.entries(names).map(([rego, imported]) => [
+      imported,
+      rego === 'test.greet' ? greet : HOST_BUILTINS[rego],
+    ]),
+  );
 }
 
 /** A policy with one func `g0.data.t.<name>` per entry and one entrypoint `t/<name>` calling it. */
@@ -75,7 +84,7 @@ describe('generateWasm with hand-written IR, run by @open-policy-agent/opa-wasm'
       'test/users': 2,
       'test/total': 3,
     });
-    expect(out.hostBuiltins).toEqual({ 'mandate.sprintf': 0 });
+    expect(out.hostBuiltins).toEqual({ 'test.greet': 0 });
     const policy = await opa.loadPolicy(out.wasm, undefined, customBuiltins(out.hostNames));
     expect(policy.entrypoints).toEqual(out.entrypoints);
     policy.setData({ users: ['alice', 'bob', 'carol'] });

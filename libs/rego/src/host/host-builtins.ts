@@ -5,6 +5,7 @@ import { PATTERN_BUILTINS } from './pattern.builtins';
 import { SCHEMA_BUILTINS } from './schema.builtins';
 import { sprintfBuiltin } from './sprintf.builtin';
 import { TIME_BUILTINS } from './time.builtins';
+import { X509_BUILTINS } from './x509.builtins';
 
 /** A host builtin as `@open-policy-agent/opa-wasm` calls it: JSON arguments in, JSON result (or undefined) out. */
 export type HostBuiltin = (...args: unknown[]) => unknown;
@@ -28,6 +29,7 @@ const ALL: Record<string, HostBuiltin> = {
   ...CRYPTO_BUILTINS,
   ...TIME_BUILTINS,
   ...SCHEMA_BUILTINS,
+  ...X509_BUILTINS,
 };
 
 /**

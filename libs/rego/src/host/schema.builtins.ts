@@ -42,7 +42,7 @@ function findBadType(schema: unknown): string | undefined {
   if (typeof schema !== 'object' || schema === null) return undefined;
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'type') {
-      const types = Array.isArray(value) ? value : [value];
+      const types: unknown[] = Array.isArray(value) ? (value as unknown[]) : [value];
       const bad = types.find((t) => typeof t === 'string' && !PRIMITIVE_TYPES.includes(t));
       if (typeof bad === 'string') return bad;
     }

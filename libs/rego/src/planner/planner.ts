@@ -769,7 +769,7 @@ class Planner {
       if (term.type !== 'string') return undefined;
       path.push(term.value);
     }
-    const node = this.tree.lookup(path);
+    const node = this.tree.lookupIgnoringShadows(path);
     return node !== undefined && node.rules.length > 0 ? node : undefined;
   }
 
@@ -811,6 +811,9 @@ class Planner {
             return;
           }
           // The mock was planned in another func: evaluate its value again here (no local vars allowed).
+          if (usesLocalVars(mock.term)) {
+            throw new PlanError(`with: the value replacing ${name} uses local variables of another rule`, at);
+          }
           const outer = this.mocks.splice(0, this.mocks.length);
           this.planTerm(mock.term, () => {
             this.mocks.push(...outer);
@@ -1602,5 +1605,28 @@ function groundValue(term: A.Term): unknown {
       return { obj: term.items.map(([k, v]) => [groundValue(k), groundValue(v)]) };
     default:
       return undefined;
+  }
+}
+
+/** True when `term` reads a variable other than `input` and `data`. */
+function usesLocalVars(term: A.Term): boolean {
+  switch (term.type) {
+    case 'var':
+      return term.name !== 'input' && term.name !== 'data';
+    case 'ref':
+      return term.terms.some(usesLocalVars);
+    case 'array':
+    case 'set':
+      return term.items.some(usesLocalVars);
+    case 'object':
+      return term.items.some(([k, v]) => usesLocalVars(k) || usesLocalVars(v));
+    case 'call':
+      return term.args.some(usesLocalVars);
+    case 'arraycomp':
+    case 'setcomp':
+    case 'objectcomp':
+      return true;
+    default:
+      return false;
   }
 }

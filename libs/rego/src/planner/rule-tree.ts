@@ -70,6 +70,16 @@ export class RuleTree<R> {
     return node;
   }
 
+  /** The node at `path` whether shadowed or not (functions are not documents: `with data…` leaves them). */
+  lookupIgnoringShadows(path: readonly string[]): RuleNode<R> | undefined {
+    let node: RuleNode<R> | undefined = this.root;
+    for (const key of path) {
+      node = node.children.get(key);
+      if (node === undefined) return undefined;
+    }
+    return node;
+  }
+
   /**
    * Shadows the node at `path` (if it exists and is visible). Returns the node so the caller can un-shadow it
    * with `unshadow`, or undefined when nothing was shadowed.

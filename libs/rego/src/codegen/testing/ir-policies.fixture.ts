@@ -5,7 +5,7 @@ import type { Policy } from '../../ir/ir';
  *
  *   package test
  *   allow if input.user == "alice"                       (entrypoint test/allow → [{result: true}])
- *   greeting := sprintf("hello %s", [input.user])        (entrypoint test/greeting, host builtin)
+ *   greeting := test.greet("hello %s", [input.user])     (entrypoint test/greeting, a host builtin)
  *   users contains u if some u in data.users; u != "bob"  (entrypoint test/users, scan + set)
  *   total := count(data.users) + 1                       (entrypoint test/total, native builtins)
  */
@@ -15,7 +15,7 @@ export function aliceAllowPolicy(): Policy {
     strings: ['result', 'user', 'alice', 'hello %s', 'users', 'bob'],
     files: ['test.rego'],
     builtins: [
-      { name: 'sprintf', arity: 2 },
+      { name: 'test.greet', arity: 2 },
       { name: 'count', arity: 1 },
       { name: 'plus', arity: 2 },
     ],
@@ -59,7 +59,7 @@ export function aliceAllowPolicy(): Policy {
               { op: 'arrayAppend', value: { kind: 'local', local: 3 }, array: 4 },
               {
                 op: 'call',
-                target: { kind: 'builtin', name: 'sprintf' },
+                target: { kind: 'builtin', name: 'test.greet' },
                 args: [
                   { kind: 'string', index: S.fmt },
                   { kind: 'local', local: 4 },

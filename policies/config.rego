@@ -1,0 +1,28 @@
+# Settings of Mandate's baseline policy. Organisations start by changing these values; the rules in the other
+# modules read them. Every value can also be overridden through data (data.json at the bundle root):
+#   {"mandate_settings": {"approver_groups": ["sre"], "approvals_required": 2}}
+package mandate
+
+# Risk classes of the admin-owned risk registry (input.tool.risk). Anything else counts as "unknown".
+known_risks := {"read", "write", "destructive", "external"}
+
+# Risk classes whose calls need a human approval when no grant covers them.
+approval_risks := {"destructive", "unknown"}
+
+# Severities of validation findings (input.findings[_].severity) that deny the call outright.
+blocking_severities := {"high", "critical"}
+
+# Detectors whose findings name argument paths to redact in logs and in the approvers' view.
+redacting_detectors := {"secret", "pii"}
+
+default_settings := {
+	"approver_groups": ["approvers"],
+	"approvals_required": 1,
+	"approval_ttl_seconds": 3600,
+}
+
+# The effective settings: data.mandate_settings wins key by key over default_settings.
+settings[key] := value if {
+	some key, default_value in default_settings
+	value := object.get(data, ["mandate_settings", key], default_value)
+}
