@@ -24,5 +24,7 @@ default_settings := {
 # The effective settings: data.mandate_settings wins key by key over default_settings.
 settings[key] := value if {
 	some key, default_value in default_settings
-	value := object.get(data, ["mandate_settings", key], default_value)
+	value := object.get(custom_settings, key, default_value)
 }
+
+custom_settings := data.mandate_settings if is_object(data.mandate_settings) else := {}

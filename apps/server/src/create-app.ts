@@ -52,7 +52,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
       bodyLimit: config.bodyLimitBytes,
       genReqId: (req: IncomingMessage) => resolveRequestId(req.headers[REQUEST_ID_HEADER]),
       logController: new LogController({ requestIdLogLabel: 'requestId' }),
-      trustProxy: false,
+      trustProxy: trustedProxies(config.trustProxy),
       return503OnClosing: true,
     });
     const app = await NestFactory.create<NestFastifyApplication>(
@@ -81,4 +81,10 @@ function configureFastify(app: NestFastifyApplication): void {
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
+}
+
+/** Fastify's `trustProxy` from the TRUST_PROXY setting: false, or the list of trusted proxy addresses. */
+function trustedProxies(setting: string | undefined): false | string[] {
+  if (setting === undefined || setting === 'false') return false;
+  return setting.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 }

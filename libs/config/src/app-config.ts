@@ -74,4 +74,16 @@ export class AppConfig {
   @Transform(toBool)
   @IsBoolean()
   migrateOnStart: boolean = true;
+
+  /**
+   * Proxies whose X-Forwarded-For Mandate trusts when it reads a client's address (login rate limits, audit):
+   * unset/`false` = none (clients connect directly), or a comma-separated list of addresses/CIDRs of your
+   * load balancers (e.g. `10.0.0.0/8,127.0.0.1`). Never `true`: any client could then forge its address.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^(false|[0-9a-fA-F:.\/]+(\s*,\s*[0-9a-fA-F:.\/]+)*)$/, {
+    message: 'TRUST_PROXY must be false or a comma-separated list of IP addresses / CIDR ranges',
+  })
+  trustProxy?: string;
 }

@@ -17,6 +17,7 @@ export const ENV_KEYS = {
   BODY_LIMIT_BYTES: 'bodyLimitBytes',
   ACCESS_TOKEN_TTL_SECONDS: 'accessTokenTtlSeconds',
   MANDATE_MIGRATE_ON_START: 'migrateOnStart',
+  TRUST_PROXY: 'trustProxy',
 } as const satisfies Record<string, keyof AppConfig>;
 
 type EnvName = keyof typeof ENV_KEYS;

@@ -73,8 +73,19 @@ export function lowerCp(c: u32): u32 {
     return (c & 1) == 0 && c != 0x138 && c != 0x149 ? c + 1 : c;
   }
   if (c >= 0x391 && c <= 0x3ab && c != 0x3a2) return c + 32;
+  if (c == 0x386) return 0x3ac;
+  if (c >= 0x388 && c <= 0x38a) return c + 37;
+  if (c == 0x38c) return 0x3cc;
+  if (c == 0x38e || c == 0x38f) return c + 63;
   if (c >= 0x410 && c <= 0x42f) return c + 32;
   if (c >= 0x400 && c <= 0x40f) return c + 80;
+  // Cyrillic and Latin Extended Additional (Vietnamese …) alternate upper/lower pairs
+  if ((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf) || (c >= 0x4d0 && c <= 0x52f) ||
+    (c >= 0x1e00 && c <= 0x1e95) || (c >= 0x1ea0 && c <= 0x1eff)) return (c & 1) == 0 ? c + 1 : c;
+  if (c >= 0x4c1 && c <= 0x4ce) return (c & 1) == 1 ? c + 1 : c;
+  if (c == 0x4c0) return 0x4cf;
+  if (c >= 0x531 && c <= 0x556) return c + 48; // Armenian
+  if (c >= 0xff21 && c <= 0xff3a) return c + 32; // fullwidth Latin
   return c;
 }
 
@@ -91,8 +102,18 @@ export function upperCp(c: u32): u32 {
   }
   if (c >= 0x3b1 && c <= 0x3cb && c != 0x3c2) return c - 32;
   if (c == 0x3c2) return 0x3a3;
+  if (c == 0x3ac) return 0x386;
+  if (c >= 0x3ad && c <= 0x3af) return c - 37;
+  if (c == 0x3cc) return 0x38c;
+  if (c == 0x3cd || c == 0x3ce) return c - 63;
   if (c >= 0x430 && c <= 0x44f) return c - 32;
   if (c >= 0x450 && c <= 0x45f) return c - 80;
+  if ((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf) || (c >= 0x4d0 && c <= 0x52f) ||
+    (c >= 0x1e00 && c <= 0x1e95) || (c >= 0x1ea0 && c <= 0x1eff)) return (c & 1) == 1 ? c - 1 : c;
+  if (c >= 0x4c1 && c <= 0x4ce) return (c & 1) == 0 ? c - 1 : c;
+  if (c == 0x4cf) return 0x4c0;
+  if (c >= 0x561 && c <= 0x586) return c - 48;
+  if (c >= 0xff41 && c <= 0xff5a) return c - 32;
   return c;
 }
 

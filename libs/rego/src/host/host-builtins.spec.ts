@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { HOST_BUILTINS, hostImportName } from './host-builtins';
 
@@ -149,6 +150,14 @@ describe('host builtins', () => {
       false,
       [{ error: 'b: b is required', type: 'required', field: 'b', desc: 'b is required' }],
     ]);
+  });
+
+  it('parses RSA private keys and rejects bad certificates (x509, Node only)', () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs1' }).toString();
+    expect(call('crypto.x509.parse_rsa_private_key', pem)).toMatchObject({ kty: 'RSA', e: 'AQAB' });
+    expect(call('crypto.x509.parse_rsa_private_key', 'invalid')).toBeUndefined();
+    expect(call('crypto.x509.parse_certificates', 'bm90IGEgY2VydA==')).toBeUndefined();
   });
 
   it('turns exceptions into undefined (non-strict builtin errors)', () => {

@@ -132,6 +132,15 @@ describe('plan: virtual documents', () => {
     );
   });
 
+  it('finds number keys of base documents as strings too (JSON object keys)', () => {
+    expect(
+      evalQuery([], 'x := data.a[2]; y := data.b[1]', undefined, { a: { '2': 'bar' }, b: [0, 'one'] }),
+    ).toEqual([{ x: 'bar', y: 'one' }]);
+    expect(evalQuery(['package t\np := data[2]'], 'x := data.t.p', undefined, { '2': 'top' })).toEqual([
+      { x: 'top' },
+    ]);
+  });
+
   it('dots into a rule value after calling its func', () => {
     const policy = build(['package a\np := {"x": [1, 2]}'], 'v := data.a.p.x[1]');
     const plan0 = policy.plans[0];

@@ -1293,13 +1293,39 @@ class Planner {
   }
 
   /** Applies operands `terms[index..]` to the value in `ltarget`: dot for bound keys, scan otherwise. */
-  private planRefRec(terms: A.Term[], index: number, iter: Iter): void {
+  private planRefRec(terms: A.Term[], index: number, iter: Iter, baseDoc = false): void {
     const operand = terms[index];
     if (operand === undefined) {
       iter();
       return;
     }
-    const next = (): void => this.planRefRec(terms, index + 1, iter);
+    const next = (): void => this.planRefRec(terms, index + 1, iter, baseDoc);
+    if (baseDoc && operand.type === 'number') {
+      // Base documents are JSON: `data.x[2]` also finds the key "2" of an object (as in OPA's storage).
+      const source = this.ltarget;
+      const target = this.newLocal();
+      this.planTerm(operand, () => {
+        const key = this.ltarget;
+        this.emit({ op: 'resetLocal', target });
+        this.emit({ op: 'block', blocks: [{ stmts: [{ op: 'dot', source, key, target }] }] });
+        this.emit({
+          op: 'block',
+          blocks: [
+            {
+              stmts: [
+                { op: 'isUndefined', source: target },
+                { op: 'isObject', source },
+                { op: 'dot', source, key: this.str(operand.text), target },
+              ],
+            },
+          ],
+        });
+        this.emit({ op: 'isDefined', source: target });
+        this.ltarget = loc(target);
+        next();
+      });
+      return;
+    }
     if (!this.hasUnbound(operand)) {
       const source = this.ltarget;
       this.planTerm(operand, () => {
@@ -1361,7 +1387,7 @@ class Planner {
     if (operand === undefined) throw new PlanError('internal: ref operand');
     if (node === undefined) {
       this.ltarget = loc(base.local);
-      this.planRefRec([...base.path, ...terms.slice(index)], 0, iter);
+      this.planRefRec([...base.path, ...terms.slice(index)], 0, iter, true);
       return;
     }
     if (operand.type === 'string') {
@@ -1434,7 +1460,7 @@ class Planner {
         block: { stmts: [{ op: 'dot', source: loc(exclude), key: this.ltarget, target: ignored }] },
       });
       this.ltarget = loc(base.local);
-      this.planRefRec([...base.path, ...head.slice(index)], 0, assign);
+      this.planRefRec([...base.path, ...head.slice(index)], 0, assign, true);
     });
     blocks.push(baseBlock);
     this.curr = prev;
@@ -1494,7 +1520,7 @@ class Planner {
   private planExtent(node: RuleNode<A.Rule> | undefined, base: BasePtr, iter: Iter): void {
     if (node === undefined) {
       this.ltarget = loc(base.local);
-      this.planRefRec(base.path, 0, iter);
+      this.planRefRec(base.path, 0, iter, true);
       return;
     }
     const virtual = this.planVirtualObject(node);
@@ -1503,11 +1529,16 @@ class Planner {
     const prev = this.curr;
     this.curr = inner;
     this.ltarget = loc(base.local);
-    this.planRefRec(base.path, 0, () => {
-      const doc = this.toLocal(this.ltarget);
-      this.emit({ op: 'objectMerge', a: doc, b: virtual, target });
-      this.emit({ op: 'break', index: 1 });
-    });
+    this.planRefRec(
+      base.path,
+      0,
+      () => {
+        const doc = this.toLocal(this.ltarget);
+        this.emit({ op: 'objectMerge', a: doc, b: virtual, target });
+        this.emit({ op: 'break', index: 1 });
+      },
+      true,
+    );
     this.curr = prev;
     this.emit({
       op: 'block',

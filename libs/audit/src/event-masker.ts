@@ -1,0 +1,193 @@
+import { formatConcretePath, parseJsonPath, type PathSegment } from './json-path';
+
+/** How a matched value is masked: removed from its object (array elements become null) or replaced. */
+export type MaskMode = 'remove' | 'replace';
+
+export interface MaskingOptions {
+  /** JSON paths into the event, each starting with `$.data` (e.g. `$.data.arguments.password`, `$.data..token`). */
+  paths?: readonly string[];
+  mode?: MaskMode;
+  /** Value that replaces masked values (mode `replace`, and always for credential-looking fields). */
+  replacement?: string;
+}
+
+export interface MaskResult {
+  data: Record<string, unknown>;
+  /** Sorted concrete paths that were masked, e.g. `$.data.arguments.password`. */
+  masked: string[];
+}
+
+export const DEFAULT_MASK_REPLACEMENT = '[MASKED]';
+
+/**
+ * Field names (compared lower-case without `-`, `_`, `.` and spaces) that always hold credentials. Exact
+ * names, plus suffixes such as `dbPassword`, `clientSecret`, `accessToken`, `x-api-key`.
+ */
+const CREDENTIAL_NAMES = new Set(['auth', 'pwd', 'pass', 'jwt', 'otp', 'pin', 'cvv', 'ssn']);
+const CREDENTIAL_SUFFIXES = [
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'token',
+  'apikey',
+  'accesskey',
+  'privatekey',
+  'secretkey',
+  'signingkey',
+  'authorization',
+  'cookie',
+  'credential',
+  'credentials',
+  'sessionid',
+  'bearer',
+];
+/** Field names ending in `token` that count things rather than hold a secret (LLM tool calls have them). */
+const NOT_CREDENTIALS = new Set(['maxtoken', 'maxtokens', 'numtoken', 'tokencount', 'nexttoken', 'pagetoken', 'nextpagetoken', 'continuationtoken', 'csrftoken']);
+
+/** String values that are credentials whatever their field is called. */
+const CREDENTIAL_VALUES = [
+  /^\s*bearer\s+\S{8,}/i,
+  /^\s*basic\s+[A-Za-z0-9+/=]{8,}\s*$/i,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /^eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*$/, // JWT
+  /^(AKIA|ASIA)[0-9A-Z]{16}$/, // AWS access key id
+  /^(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})$/,
+  /^(sk|rk)[-_](live|test|proj|ant)?[-_]?[A-Za-z0-9_-]{20,}$/, // Stripe / OpenAI / Anthropic style keys
+  /^xox[abposr]-[A-Za-z0-9-]{10,}$/, // Slack
+  /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, // URL with user:password@
+];
+
+export function isCredentialName(name: string): boolean {
+  const n = name.toLowerCase().replace(/[-_.\s]/g, '');
+  if (NOT_CREDENTIALS.has(n)) return false;
+  return CREDENTIAL_NAMES.has(n) || CREDENTIAL_SUFFIXES.some((s) => n.endsWith(s));
+}
+
+export function isCredentialValue(value: string): boolean {
+  return CREDENTIAL_VALUES.some((re) => re.test(value));
+}
+
+type Container = Record<string, unknown> | unknown[];
+interface Match {
+  steps: Array<string | number>;
+  parent: Container;
+  key: string | number;
+}
+
+/**
+ * Masks an event's `data` BEFORE it is hashed: values at the configured paths are removed or replaced,
+ * and credential-looking fields (by name or by value) are always replaced. Never mutates its input. The
+ * result lists every concrete path that was masked, which becomes the event's `masked` field.
+ */
+export class EventMasker {
+  private readonly rules: PathSegment[][];
+  private readonly mode: MaskMode;
+  private readonly replacement: string;
+
+  constructor(options: MaskingOptions = {}) {
+    this.mode = options.mode ?? 'replace';
+    this.replacement = options.replacement ?? DEFAULT_MASK_REPLACEMENT;
+    this.rules = (options.paths ?? []).map((path) => {
+      const segments = parseJsonPath(path);
+      const first = segments[0];
+      if (!first || first.kind !== 'key' || first.name !== 'data') {
+        throw new SyntaxError(`masking path must start with "$.data": ${path}`);
+      }
+      return segments.slice(1);
+    });
+  }
+
+  mask(data: Record<string, unknown>): MaskResult {
+    // A JSON round trip both copies and normalises (Dates become strings, undefined members disappear).
+    const copy = JSON.parse(JSON.stringify(data ?? {})) as Record<string, unknown>;
+    const masked: string[] = [];
+    const matches: Match[] = [];
+    for (const rule of this.rules) collect(copy, rule, 0, ['data'], matches);
+    // Outermost first; a match below one already masked is already gone.
+    matches.sort((a, b) => a.steps.length - b.steps.length);
+    const done = new Set<string>();
+    for (const m of matches) {
+      const path = formatConcretePath(m.steps);
+      if (done.has(path) || hasMaskedAncestor(m.steps, done)) continue;
+      done.add(path);
+      masked.push(path);
+      if (this.mode === 'remove' && !Array.isArray(m.parent)) delete m.parent[m.key as string];
+      else if (this.mode === 'remove') (m.parent as unknown[])[m.key as number] = null;
+      else setMember(m.parent, m.key, this.replacement);
+    }
+    this.maskCredentials(copy, ['data'], masked);
+    masked.sort();
+    return { data: copy, masked };
+  }
+
+  private maskCredentials(node: Container, steps: Array<string | number>, masked: string[]): void {
+    const entries: Array<[string | number, unknown]> = Array.isArray(node)
+      ? node.map((v, i) => [i, v])
+      : Object.entries(node);
+    for (const [key, value] of entries) {
+      const here = [...steps, key];
+      const byName = typeof key === 'string' && isCredentialName(key) && value !== null && value !== '';
+      const byValue = typeof value === 'string' && isCredentialValue(value);
+      if ((byName || byValue) && value !== this.replacement) {
+        setMember(node, key, this.replacement);
+        masked.push(formatConcretePath(here));
+      } else if (value !== null && typeof value === 'object') {
+        this.maskCredentials(value as Container, here, masked);
+      }
+    }
+  }
+}
+
+function setMember(parent: Container, key: string | number, value: unknown): void {
+  if (Array.isArray(parent)) parent[key as number] = value;
+  else parent[key as string] = value;
+}
+
+function hasMaskedAncestor(steps: ReadonlyArray<string | number>, done: ReadonlySet<string>): boolean {
+  for (let n = 1; n < steps.length; n += 1) if (done.has(formatConcretePath(steps.slice(0, n)))) return true;
+  return false;
+}
+
+function children(node: unknown): Array<[string | number, unknown]> {
+  if (Array.isArray(node)) return node.map((v, i) => [i, v]);
+  if (node !== null && typeof node === 'object') return Object.entries(node);
+  return [];
+}
+
+function collect(
+  node: unknown,
+  rule: readonly PathSegment[],
+  at: number,
+  steps: Array<string | number>,
+  out: Match[],
+): void {
+  if (at === rule.length) return;
+  const segment = rule[at];
+  const last = at === rule.length - 1;
+  const visit = (key: string | number, value: unknown): void => {
+    const here = [...steps, key];
+    if (last) out.push({ steps: here, parent: node as Container, key });
+    else collect(value, rule, at + 1, here, out);
+  };
+  switch (segment.kind) {
+    case 'key':
+      if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, segment.name)) {
+        visit(segment.name, (node as Record<string, unknown>)[segment.name]);
+      }
+      return;
+    case 'index':
+      if (Array.isArray(node) && segment.index < node.length) visit(segment.index, node[segment.index]);
+      return;
+    case 'wildcard':
+      for (const [key, value] of children(node)) visit(key, value);
+      return;
+    case 'descendant':
+      for (const [key, value] of children(node)) {
+        if (segment.name === null || key === segment.name) visit(key, value);
+        // Keep looking deeper with the same `..name` segment.
+        collect(value, rule, at, [...steps, key], out);
+      }
+      return;
+  }
+}
