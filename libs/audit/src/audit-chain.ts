@@ -5,7 +5,7 @@ import {
   type AuditEventInput,
   type AuditRecord,
 } from './audit-event';
-import { chainHash, eventLeafHash, GENESIS_HASH, hashFromHex } from './audit-hash';
+import { canonicalJson, canonicalLeafHash, chainHash, GENESIS_HASH, hashFromHex } from './audit-hash';
 import { signCheckpoint, type SignedCheckpoint } from './checkpoint';
 import { EventMasker } from './event-masker';
 import { MerkleAccumulator } from './merkle-accumulator';
@@ -60,12 +60,13 @@ export class AuditChain {
       requestId: input.requestId ?? null,
       ip: input.ip ?? null,
     };
-    const leaf = eventLeafHash(event);
+    const canonical = canonicalJson(event);
+    const leaf = canonicalLeafHash(canonical);
     const hash = chainHash(this.prevHash, leaf);
     this.seq = event.seq;
     this.prevHash = hash;
     this.tree.append(leaf);
-    return { event, leaf: leaf.toString('hex'), hash: hash.toString('hex') };
+    return { event, canonical, leaf: leaf.toString('hex'), hash: hash.toString('hex') };
   }
 
   /** Signed tree head over every event appended so far. */

@@ -57,6 +57,8 @@ export interface AuditEvent {
 /** An event with its position in the organisation's hash chain (hex-encoded SHA-256 values). */
 export interface AuditRecord {
   event: AuditEvent;
+  /** The exact bytes hashed: RFC 8785 canonical JSON of `event`. Stored and exported verbatim. */
+  canonical: string;
   /** SHA-256(0x00 ‖ JCS(event)): also the RFC 6962 Merkle leaf hash. */
   leaf: string;
   /** SHA-256(previous hash ‖ leaf); the previous hash of seq 1 is 32 zero bytes. */

@@ -58,14 +58,24 @@ const CREDENTIAL_VALUES = [
   /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, // URL with user:password@
 ];
 
+const nameCache = new Map<string, boolean>();
+const NAME_CACHE_LIMIT = 10_000;
+
 export function isCredentialName(name: string): boolean {
+  const cached = nameCache.get(name);
+  if (cached !== undefined) return cached;
   const n = name.toLowerCase().replace(/[-_.\s]/g, '');
-  if (NOT_CREDENTIALS.has(n)) return false;
-  return CREDENTIAL_NAMES.has(n) || CREDENTIAL_SUFFIXES.some((s) => n.endsWith(s));
+  const result = !NOT_CREDENTIALS.has(n) && (CREDENTIAL_NAMES.has(n) || CREDENTIAL_SUFFIXES.some((s) => n.endsWith(s)));
+  if (nameCache.size >= NAME_CACHE_LIMIT) nameCache.clear();
+  nameCache.set(name, result);
+  return result;
 }
 
+/** Shortest string any of CREDENTIAL_VALUES can match; shorter strings skip the regular expressions. */
+const MIN_CREDENTIAL_LENGTH = 8; // `a://b:c@`
+
 export function isCredentialValue(value: string): boolean {
-  return CREDENTIAL_VALUES.some((re) => re.test(value));
+  return value.length >= MIN_CREDENTIAL_LENGTH && CREDENTIAL_VALUES.some((re) => re.test(value));
 }
 
 type Container = Record<string, unknown> | unknown[];
@@ -121,20 +131,33 @@ export class EventMasker {
     return { data: copy, masked };
   }
 
+  /** Walks the tree once; `steps` is a shared stack (copied only when something is masked). */
   private maskCredentials(node: Container, steps: Array<string | number>, masked: string[]): void {
-    const entries: Array<[string | number, unknown]> = Array.isArray(node)
-      ? node.map((v, i) => [i, v])
-      : Object.entries(node);
-    for (const [key, value] of entries) {
-      const here = [...steps, key];
-      const byName = typeof key === 'string' && isCredentialName(key) && value !== null && value !== '';
-      const byValue = typeof value === 'string' && isCredentialValue(value);
-      if ((byName || byValue) && value !== this.replacement) {
-        setMember(node, key, this.replacement);
-        masked.push(formatConcretePath(here));
-      } else if (value !== null && typeof value === 'object') {
-        this.maskCredentials(value as Container, here, masked);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i += 1) this.maskMember(node, i, node[i], steps, masked);
+    } else {
+      for (const key in node) {
+        if (Object.hasOwn(node, key)) this.maskMember(node, key, node[key], steps, masked);
       }
+    }
+  }
+
+  private maskMember(
+    node: Container,
+    key: string | number,
+    value: unknown,
+    steps: Array<string | number>,
+    masked: string[],
+  ): void {
+    const byName = typeof key === 'string' && value !== null && value !== '' && isCredentialName(key);
+    const byValue = !byName && typeof value === 'string' && isCredentialValue(value);
+    if ((byName || byValue) && value !== this.replacement) {
+      setMember(node, key, this.replacement);
+      masked.push(formatConcretePath([...steps, key]));
+    } else if (value !== null && typeof value === 'object') {
+      steps.push(key);
+      this.maskCredentials(value as Container, steps, masked);
+      steps.pop();
     }
   }
 }

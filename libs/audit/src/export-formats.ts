@@ -5,12 +5,12 @@ export const EXPORT_FORMATS = ['jsonl', 'csv', 'ocsf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
- * JSON Lines: the hashed event's own fields plus `leaf` and `hash`, `seq` first. The verifier drops
- * `leaf` and `hash` and recomputes both from the rest.
+ * JSON Lines: `{"seq":…,"leaf":"…","hash":"…","event":<canonical JSON>}` — the event member is the exact
+ * canonical text that was hashed, so the verifier hashes those bytes as they stand (and parses them only
+ * to check their fields).
  */
 export function jsonlLine(record: AuditRecord): string {
-  const { event, leaf, hash } = record;
-  return `${JSON.stringify({ seq: event.seq, leaf, hash, ...event })}\n`;
+  return `{"seq":${record.event.seq},"leaf":"${record.leaf}","hash":"${record.hash}","event":${record.canonical}}\n`;
 }
 
 export const CSV_COLUMNS = [

@@ -1,6 +1,6 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { AUDIT_EVENT_VERSION } from './audit-event';
-import { canonicalJson, chainHash, GENESIS_HASH, hashFromHex, leafHashOf } from './audit-hash';
+import { canonicalLeafHash, chainHash, GENESIS_HASH, hashFromHex } from './audit-hash';
 import { verifyCheckpointSignature, type SignedCheckpoint } from './checkpoint';
 import { MANIFEST_TYPE, verifyExportManifestSignature, type ExportManifest } from './export-manifest';
 import { MerkleAccumulator } from './merkle-accumulator';
@@ -49,6 +49,9 @@ export interface VerificationReport {
 }
 
 const NEWLINE = 0x0a;
+const CLOSE_BRACE = 0x7d;
+/** The fixed head of a JSON Lines export line (see jsonlLine); the event's canonical text follows. */
+const LINE_HEAD = /^\{"seq":(0|[1-9][0-9]{0,15}),"leaf":"([0-9a-f]{64})","hash":"([0-9a-f]{64})","event":/;
 
 /**
  * Offline, streaming verification of a JSON Lines export against its signed manifest, holding O(log n)
@@ -92,32 +95,44 @@ export async function verifyExport(
 
   const checkLine = (text: string): void => {
     if (broken || text.trim() === '') return;
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(text) as Record<string, unknown>;
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-    } catch (error) {
-      breakAt(expected, 'malformed_line', `line for seq ${expected} is not a JSON object: ${(error as Error).message}`);
+    const head = LINE_HEAD.exec(text);
+    if (!head || text.charCodeAt(text.length - 1) !== CLOSE_BRACE) {
+      breakAt(expected, 'malformed_line', `line for seq ${expected} is not {"seq","leaf","hash","event"}`);
       return;
     }
-    const seq = parsed.seq;
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) {
-      breakAt(expected, 'malformed_line', `line for seq ${expected} has no integer seq`);
+    const seq = Number(head[1]);
+    const canonical = text.slice(head[0].length, text.length - 1);
+    let event: Record<string, unknown>;
+    try {
+      event = JSON.parse(canonical) as Record<string, unknown>;
+      if (event === null || typeof event !== 'object' || Array.isArray(event)) throw new Error('not an object');
+    } catch (error) {
+      breakAt(expected, 'malformed_line', `event for seq ${expected} is not a JSON object: ${(error as Error).message}`);
+      return;
+    }
+    if (!Number.isSafeInteger(seq) || event.seq !== seq) {
+      breakAt(expected, 'malformed_line', `line for seq ${expected}: the line's seq and the event's seq differ`);
       return;
     }
     if (seq > expected) {
       breakAt(expected, 'sequence_gap', `seq ${expected} is missing (found ${seq})`);
       return;
     }
+    if (seq === expected - 1) {
+      // The same number twice: one of the two is an insertion (or a forgery) at that number.
+      breakAt(seq, 'sequence_out_of_order', `seq ${seq} appears twice`);
+      return;
+    }
     if (seq < expected) {
-      breakAt(seq, 'sequence_out_of_order', `seq ${seq} appears again after seq ${expected - 1}`);
+      breakAt(expected, 'sequence_out_of_order', `seq ${seq} found where seq ${expected} belongs`);
       return;
     }
     if (seq > lastSeq) {
       breakAt(seq, 'unexpected_event', `seq ${seq} is beyond the manifest's last seq ${lastSeq}`);
       return;
     }
-    const { leaf: statedLeaf, hash: statedHash, ...event } = parsed;
+    const statedLeaf = head[2];
+    const statedHash = head[3];
     if (event.v !== AUDIT_EVENT_VERSION) {
       breakAt(seq, 'event_version', `seq ${seq} has unsupported event version ${String(event.v)}`);
       return;
@@ -132,7 +147,8 @@ export async function verifyExport(
       breakAt(seq, 'event_time', `seq ${seq} time ${time} is outside the manifest's time range`);
       return;
     }
-    const leaf = leafHashOf(Buffer.from(canonicalJson(event), 'utf8'));
+    // The bytes hashed are the event text as it stands: any change to them changes the leaf.
+    const leaf = canonicalLeafHash(canonical);
     if (statedLeaf !== leaf.toString('hex')) {
       breakAt(seq, 'leaf_mismatch', `seq ${seq}: the event does not match its leaf hash`);
       return;

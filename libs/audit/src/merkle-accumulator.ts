@@ -33,7 +33,7 @@ export class MerkleAccumulator {
   }
 
   append(leafHash: Uint8Array): void {
-    let node = Buffer.from(leafHash);
+    let node: Buffer = Buffer.from(leafHash);
     // Each trailing 1 bit of the old size is a perfect subtree of the same height as `node`: merge them.
     let size = this.count;
     while (size % 2 === 1) {

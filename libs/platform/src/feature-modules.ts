@@ -1,4 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import { DecisionsModule } from '@mandate/decisions';
 import { IdentityModule } from '@mandate/identity';
 
 /**
@@ -6,4 +7,4 @@ import { IdentityModule } from '@mandate/identity';
  * Nest module here; its controllers appear in the API and the OpenAPI document, its job handlers run in
  * the worker (or in-process without Redis).
  */
-export const FEATURE_MODULES: Array<Type | DynamicModule> = [IdentityModule];
+export const FEATURE_MODULES: Array<Type | DynamicModule> = [IdentityModule, DecisionsModule];

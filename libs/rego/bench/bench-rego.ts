@@ -10,6 +10,7 @@ import opa from '@open-policy-agent/opa-wasm';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compile } from '../src/index';
+import { runBuiltinsBench } from './bench-rego-builtins';
 
 const REPO = resolve(__dirname, '..', '..', '..', '..');
 const POLICY_FILE = join(REPO, 'libs', 'rego', 'bench', 'mcp-governance.rego');
@@ -123,7 +124,10 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exitCode = 1;
-});
+// Then the builtins benchmark: regex/JWT policy vs the same policy without them (bench-rego-builtins.ts).
+main()
+  .then(() => runBuiltinsBench(process.argv))
+  .catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  });

@@ -28,6 +28,17 @@ export {
   type PolicyTestResult,
 } from './testing/policy-test.runner';
 
+/**
+ * Every host builtin keyed by the import name a compiled module uses (see `hostImportName`): pass it as the
+ * custom builtins of `loadPolicy` for a module compiled earlier (e.g. stored wasm), whose `builtins` map is
+ * no longer at hand. Builtins the module does not import are ignored by opa-wasm.
+ */
+export function hostBuiltinsByImportName(): Record<string, HostBuiltin> {
+  const out: Record<string, HostBuiltin> = {};
+  for (const [name, fn] of Object.entries(HOST_BUILTINS)) out[hostImportName(name)] = fn;
+  return out;
+}
+
 export interface CompileOptions {
   /** Rego sources by file name. */
   modules: Record<string, string>;

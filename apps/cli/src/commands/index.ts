@@ -1,4 +1,5 @@
 import type { CliCommand } from '../cli-command';
+import { AuditVerifyCommand } from './audit-verify.command';
 import { InitCommand } from './init.command';
 import { MigrateCommand } from './migrate.command';
 import { PolicyCommand } from './policy-group.command';
@@ -9,5 +10,6 @@ export const COMMANDS: readonly CliCommand[] = [
   new MigrateCommand(),
   new InitCommand(),
   new SchemaCheckCommand(),
+  new AuditVerifyCommand(),
   new PolicyCommand(),
 ];

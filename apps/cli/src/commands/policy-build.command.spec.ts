@@ -22,7 +22,7 @@ async function readBundle(file: string): Promise<Map<string, Buffer>> {
   Readable.from([gunzipSync(readFileSync(file))]).pipe(reader);
   for await (const entry of reader) {
     const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
+    for await (const chunk of entry) chunks.push(chunk);
     files.set(entry.header.name, Buffer.concat(chunks));
   }
   return files;
@@ -54,7 +54,19 @@ describe('mandate policy build', () => {
     const output = join(dir, 'bundle.tar.gz');
     const c = capture();
     const code = await runCli(
-      ['policy', 'build', join(dir, 'src'), '-e', 'mandate/decision', '-e', 'data.mandate.allow', '-o', output, '--revision', 'r42'],
+      [
+        'policy',
+        'build',
+        join(dir, 'src'),
+        '-e',
+        'mandate/decision',
+        '-e',
+        'data.mandate.allow',
+        '-o',
+        output,
+        '--revision',
+        'r42',
+      ],
       commands,
       { io: c.io },
     );
@@ -62,7 +74,12 @@ describe('mandate policy build', () => {
     expect(code).toBe(0);
     expect(c.out[0]).toContain(`wrote ${output}`);
     const files = await readBundle(output);
-    expect([...files.keys()].sort()).toEqual(['/.manifest', '/data.json', '/mandate/policy.rego', '/policy.wasm']);
+    expect([...files.keys()].sort()).toEqual([
+      '/.manifest',
+      '/data.json',
+      '/mandate/policy.rego',
+      '/policy.wasm',
+    ]);
     expect(JSON.parse(files.get('/.manifest')!.toString())).toEqual({
       revision: 'r42',
       roots: [''],
@@ -87,14 +104,24 @@ describe('mandate policy build', () => {
     writeFileSync(join(dir, 'src', 'broken.rego'), 'package broken\n\np if {\n  q[\n}\n');
     const output = join(dir, 'bundle.tar.gz');
     const c = capture();
-    expect(await runCli(['policy', 'build', join(dir, 'src'), '-e', 'mandate/allow', '-o', output], commands, { io: c.io })).toBe(1);
+    expect(
+      await runCli(['policy', 'build', join(dir, 'src'), '-e', 'mandate/allow', '-o', output], commands, {
+        io: c.io,
+      }),
+    ).toBe(1);
     expect(c.err[0]).toMatch(new RegExp(`^${join(dir, 'src', 'broken.rego')}:\\d+:\\d+: rego_parse_error: `));
     expect(existsSync(output)).toBe(false);
   });
 
   it('requires an entrypoint and an output (exit 2)', async () => {
     const c = capture();
-    expect(await runCli(['policy', 'build', join(dir, 'src'), '-o', join(dir, 'b.tar.gz')], commands, { io: c.io })).toBe(2);
-    expect(await runCli(['policy', 'build', join(dir, 'src'), '-e', 'mandate/allow'], commands, { io: c.io })).toBe(2);
+    expect(
+      await runCli(['policy', 'build', join(dir, 'src'), '-o', join(dir, 'b.tar.gz')], commands, {
+        io: c.io,
+      }),
+    ).toBe(2);
+    expect(
+      await runCli(['policy', 'build', join(dir, 'src'), '-e', 'mandate/allow'], commands, { io: c.io }),
+    ).toBe(2);
   });
 });

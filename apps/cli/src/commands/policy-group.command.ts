@@ -21,7 +21,9 @@ export class PolicyCommand implements CliCommand {
     const [name, ...rest] = args;
     const command = this.subcommands.find((c) => c.name === name);
     if (!command) {
-      throw new CliUsageError(name ? `unknown sub-command "${name}"` : 'expected a sub-command: test or build');
+      throw new CliUsageError(
+        name ? `unknown sub-command "${name}"` : 'expected a sub-command: test or build',
+      );
     }
     return command.run(rest, context);
   }

@@ -37,7 +37,10 @@ describe('mandate policy test', () => {
 
   it('loads .rego files recursively and data.json at its directory path', async () => {
     const loaded = await loadPolicyDir(dir);
-    expect(Object.values(loaded.relativeNames).sort()).toEqual(['app/policy.rego', 'app/tests/policy_test.rego']);
+    expect(Object.values(loaded.relativeNames).sort()).toEqual([
+      'app/policy.rego',
+      'app/tests/policy_test.rego',
+    ]);
     expect(loaded.data).toEqual({ app: { admin: 'root' } });
   });
 
@@ -50,10 +53,15 @@ describe('mandate policy test', () => {
   });
 
   it('prints FAIL with the location and exits 1 when a test fails', async () => {
-    writeFileSync(join(dir, 'app', 'more_test.rego'), 'package app_test\n\ntest_wrong if data.app.allow with input as {"user": "x"}\n');
+    writeFileSync(
+      join(dir, 'app', 'more_test.rego'),
+      'package app_test\n\ntest_wrong if data.app.allow with input as {"user": "x"}\n',
+    );
     const c = capture();
     expect(await runCli(['policy', 'test', dir, '--run', 'wrong|admin'], commands, { io: c.io })).toBe(1);
-    expect(c.out).toContain(`FAIL data.app_test.test_wrong  ${join(dir, 'app', 'more_test.rego')}:3: undefined`);
+    expect(c.out).toContain(
+      `FAIL data.app_test.test_wrong  ${join(dir, 'app', 'more_test.rego')}:3: undefined`,
+    );
     expect(c.out).toContain('PASS: 1/2');
     expect(c.out).toContain('FAIL: 1/2');
   });

@@ -59,7 +59,8 @@ export async function loadPolicyDir(dir: string): Promise<PolicyDir> {
       throw new Error(`${file}: invalid JSON: ${(error as Error).message}`);
     }
     const prefix = rel.split('/').slice(0, -1);
-    if (prefix.length === 0 && !isObject(value)) throw new Error(`${file}: the root data.json must hold an object`);
+    if (prefix.length === 0 && !isObject(value))
+      throw new Error(`${file}: the root data.json must hold an object`);
     const wrapped = prefix.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
     mergeInto(result.data, wrapped as Record<string, unknown>, 'data');
   }

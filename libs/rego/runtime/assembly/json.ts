@@ -523,8 +523,11 @@ export function objectFromPairs(pairs: usize, n: i32): usize {
 }
 
 function parseRegoObjectOrSet(): usize {
-  let o: usize = 0;
-  let isSet = false;
+  // the first separator tells an object ("k: v") from a set literal ("a, b")
+  let set: usize = 0;
+  let cap = 8;
+  let pairs: usize = 0;
+  let n = 0;
   while (true) {
     skipWS();
     if (pos >= srcEnd) return 0;
@@ -533,19 +536,27 @@ function parseRegoObjectOrSet(): usize {
     skipWS();
     if (pos >= srcEnd) return 0;
     let c = load<u8>(pos);
-    if (o == 0) {
-      if (c == 0x3a) o = mkObj();
-      else if (c == 0x2c || c == 0x7d) { o = mkSet(); isSet = true; }
+    if (set == 0 && pairs == 0) {
+      if (c == 0x3a) pairs = malloc(cap << 3);
+      else if (c == 0x2c || c == 0x7d) set = mkSet();
       else return 0;
     }
-    if (isSet) {
-      setAdd(o, k);
+    if (set != 0) {
+      setAdd(set, k);
     } else {
       if (c != 0x3a) return 0;
       pos++;
       const v = parseValue();
       if (v == 0) return 0;
-      objInsert(o, k, v);
+      if (n == cap) {
+        const np = malloc(cap << 4);
+        memory.copy(np, pairs, <usize>cap << 3);
+        pairs = np;
+        cap <<= 1;
+      }
+      store<i32>(pairs + (<usize>n << 3), <i32>k);
+      store<i32>(pairs + (<usize>n << 3) + 4, <i32>v);
+      n++;
       skipWS();
       if (pos >= srcEnd) return 0;
       c = load<u8>(pos);
@@ -556,7 +567,7 @@ function parseRegoObjectOrSet(): usize {
     return 0;
   }
   depth--;
-  return o;
+  return set != 0 ? set : objectFromPairs(pairs, n);
 }
 
 function parseTop(p: usize, n: i32, rego: bool): usize {

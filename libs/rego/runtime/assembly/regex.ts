@@ -522,7 +522,7 @@ const I_JMP = 6;
 const I_SAVE = 7;
 const I_ASSERT = 8;
 const I_MATCH = 9;
-const MAX_PROG = 30000;
+const MAX_PROG = 8000; // bounds the recursion of the compiler and of addThread
 
 let prog: usize = 0;
 let progN: i32 = 0;
@@ -607,6 +607,7 @@ function compileNode(n: usize): void {
 
 /** Compiles a pattern; returns a program handle [n, instrs, nslots] or 0 when invalid. */
 export function compileRegex(p: usize, n: i32): usize {
+  if (n > 8000) return 0;
   rp = p;
   rend = p + n;
   flags = 0;

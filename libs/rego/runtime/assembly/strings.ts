@@ -11,6 +11,7 @@ import {
 } from "./json";
 import { intArg, intArgOk } from "./builtins";
 import { NUMBUF, fmtI64 } from "./num";
+import { toLowerCp, toUpperCp } from "./casemap";
 
 @inline function isStr(v: usize): bool { return v != 0 && vtype(v) == T_STR; }
 
@@ -63,59 +64,9 @@ function findBytes(hp: usize, hn: i32, np: usize, nn: i32, from: i32): i32 {
 
 // ---------------------------------------------------------------- case mapping
 
-export function lowerCp(c: u32): u32 {
-  if (c < 0x80) return c >= 0x41 && c <= 0x5a ? c + 32 : c;
-  if ((c >= 0xc0 && c <= 0xde && c != 0xd7)) return c + 32;
-  if (c >= 0x100 && c <= 0x17f) {
-    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) return (c & 1) == 1 ? c + 1 : c;
-    if (c == 0x130) return 0x69;
-    if (c == 0x178) return 0xff;
-    return (c & 1) == 0 && c != 0x138 && c != 0x149 ? c + 1 : c;
-  }
-  if (c >= 0x391 && c <= 0x3ab && c != 0x3a2) return c + 32;
-  if (c == 0x386) return 0x3ac;
-  if (c >= 0x388 && c <= 0x38a) return c + 37;
-  if (c == 0x38c) return 0x3cc;
-  if (c == 0x38e || c == 0x38f) return c + 63;
-  if (c >= 0x410 && c <= 0x42f) return c + 32;
-  if (c >= 0x400 && c <= 0x40f) return c + 80;
-  // Cyrillic and Latin Extended Additional (Vietnamese …) alternate upper/lower pairs
-  if ((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf) || (c >= 0x4d0 && c <= 0x52f) ||
-    (c >= 0x1e00 && c <= 0x1e95) || (c >= 0x1ea0 && c <= 0x1eff)) return (c & 1) == 0 ? c + 1 : c;
-  if (c >= 0x4c1 && c <= 0x4ce) return (c & 1) == 1 ? c + 1 : c;
-  if (c == 0x4c0) return 0x4cf;
-  if (c >= 0x531 && c <= 0x556) return c + 48; // Armenian
-  if (c >= 0xff21 && c <= 0xff3a) return c + 32; // fullwidth Latin
-  return c;
-}
-
-export function upperCp(c: u32): u32 {
-  if (c < 0x80) return c >= 0x61 && c <= 0x7a ? c - 32 : c;
-  if (c >= 0xe0 && c <= 0xfe && c != 0xf7) return c - 32;
-  if (c == 0xff) return 0x178;
-  if (c == 0xb5) return 0x39c;
-  if (c >= 0x100 && c <= 0x17f) {
-    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) return (c & 1) == 0 ? c - 1 : c;
-    if (c == 0x131) return 0x49;
-    if (c == 0x17f) return 0x53;
-    return (c & 1) == 1 && c != 0x138 && c != 0x149 ? c - 1 : c;
-  }
-  if (c >= 0x3b1 && c <= 0x3cb && c != 0x3c2) return c - 32;
-  if (c == 0x3c2) return 0x3a3;
-  if (c == 0x3ac) return 0x386;
-  if (c >= 0x3ad && c <= 0x3af) return c - 37;
-  if (c == 0x3cc) return 0x38c;
-  if (c == 0x3cd || c == 0x3ce) return c - 63;
-  if (c >= 0x430 && c <= 0x44f) return c - 32;
-  if (c >= 0x450 && c <= 0x45f) return c - 80;
-  if ((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf) || (c >= 0x4d0 && c <= 0x52f) ||
-    (c >= 0x1e00 && c <= 0x1e95) || (c >= 0x1ea0 && c <= 0x1eff)) return (c & 1) == 1 ? c - 1 : c;
-  if (c >= 0x4c1 && c <= 0x4ce) return (c & 1) == 0 ? c - 1 : c;
-  if (c == 0x4cf) return 0x4c0;
-  if (c >= 0x561 && c <= 0x586) return c - 48;
-  if (c >= 0xff41 && c <= 0xff5a) return c - 32;
-  return c;
-}
+/** Simple (one-to-one) Unicode case mappings, as Go's unicode.ToLower / ToUpper. */
+export function lowerCp(c: u32): u32 { return toLowerCp(c); }
+export function upperCp(c: u32): u32 { return toUpperCp(c); }
 
 function mapCase(s: usize, upper: bool): i32 {
   if (!isStr(s)) return 0;

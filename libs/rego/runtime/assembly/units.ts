@@ -2,7 +2,7 @@
 import { malloc } from "./alloc";
 import { T_STR, vtype, strPtr, strLen } from "./value";
 import { numberFromText } from "./json";
-import { BN_A, bnFromU64, bnMulSmall, bnAddSmall, bnMulPow10, bnShl, bnDivSmall, bnLen, bnToText, bigTextLen } from "./num";
+import { BN_A, bnBitLen, bnFromU64, bnMulSmall, bnAddSmall, bnMulPow10, bnShl, bnDivSmall, bnLen, bnToText, bigTextLen } from "./num";
 
 // the cleaned input (quotes removed; lower-cased for parse_bytes)
 let src: usize = 0;
@@ -131,9 +131,10 @@ function unitOf(u: usize, n: i32, bytes: bool): bool {
 
 /** value = BN_A * 2^shift * 10^(exp10 + pow10); returns the number value (integer, truncated when `truncate`). */
 function compute(truncate: bool): usize {
-  bnShl(BN_A, shift);
   let e = exp10 + pow10;
-  if (e > 1500) return 0;
+  // keep the result within the bignum's capacity (6400 bits)
+  if (e > 1500 || bnBitLen(BN_A) + shift + (e > 0 ? e * 10 / 3 + 1 : 0) > 6000) return 0;
+  bnShl(BN_A, shift);
   if (e >= 0) {
     bnMulPow10(BN_A, e);
     const t = bnToText(BN_A, negative);

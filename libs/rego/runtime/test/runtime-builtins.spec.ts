@@ -251,6 +251,23 @@ describe('native builtins: strings', () => {
     expect(call('strings.reverse', '"héllo"')).toBe('"olléh"');
   });
 
+  it('maps case for all of Unicode like simple (one-to-one) mappings', () => {
+    const chars: string[] = [];
+    for (let c = 0; c <= 0x1ffff; c++) if (c < 0xd800 || c > 0xdfff) chars.push(String.fromCodePoint(c));
+    // JavaScript applies a few special (multi-code-point) mappings; Go uses the simple ones, listed here
+    const simple = (ch: string, mapped: string): string => ([...mapped].length === 1 ? mapped : ch);
+    const expectLower = chars.map((ch) => (ch === '\u0130' ? 'i' : simple(ch, ch.toLowerCase())));
+    const expectUpper = chars.map((ch) => {
+      const c = ch.codePointAt(0)!;
+      if (c >= 0x1f80 && c <= 0x1faf && (c & 8) === 0) return String.fromCodePoint(c + 8);
+      if (c === 0x1fb3 || c === 0x1fc3 || c === 0x1ff3) return String.fromCodePoint(c + 9);
+      return simple(ch, ch.toUpperCase());
+    });
+    const text = JSON.stringify(chars.join(''));
+    expect(JSON.parse(call('lower', text)!)).toBe(expectLower.join(''));
+    expect(JSON.parse(call('upper', text)!)).toBe(expectUpper.join(''));
+  });
+
   it('takes substrings by code point', () => {
     expect(call('substring', '"héllo"', '1', '3')).toBe('"éll"');
     expect(call('substring', '"hello"', '2', '-1')).toBe('"llo"');

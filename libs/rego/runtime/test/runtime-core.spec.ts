@@ -121,9 +121,16 @@ describe('runtime core: JSON round trip', () => {
     expect(rt.parse(new Uint8Array([0x22, 0xff, 0x22]))).toBe(0);
   });
 
+  it('limits nesting depth', () => {
+    const nested = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+    expect(roundTrip(nested(1500))).toBe(nested(1500));
+    expect(rt.parse(nested(3000))).toBe(0);
+  });
+
   it('parses Rego set literals with opa_value_parse and dumps Rego syntax', () => {
     expect(rt.dumpRego(rt.v('{3, 1, 2, 1}'))).toBe('{1,2,3}');
     expect(rt.dumpRego(rt.v('set()'))).toBe('set()');
+    expect(rt.dumpRego(rt.v('{"b": 1, "a": 2, "b": 3}'))).toBe('{"a":2,"b":3}');
     expect(rt.dump(rt.v('{3, 1}'))).toBe('[1,3]');
     expect(rt.dumpRego(rt.v('{[1]: {"a"}}'))).toBe('{[1]:{"a"}}');
     expect(rt.dump(rt.v('{1: "a", [1, 2]: "b"}'))).toBe('{"1":"a","[1,2]":"b"}');

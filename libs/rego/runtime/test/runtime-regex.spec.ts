@@ -67,6 +67,12 @@ describe('native builtins: regular expressions', () => {
     expect(match('a{x', 'a{x')).toBe('true');
   });
 
+  it('bounds pattern and program size instead of exhausting the stack', () => {
+    expect(match('a'.repeat(7000), 'a'.repeat(7000))).toBe('true');
+    expect(match('a'.repeat(9000), 'a'.repeat(9000))).toBeUndefined();
+    expect(match('(x{1000}){100}', 'x')).toBeUndefined();
+  });
+
   it('rejects invalid patterns', () => {
     for (const bad of ['(', 'a)', '[a', 'a**', '*a', 'x{1001}', '\\p{Greek}', '(?z)', '[z-a]', '\\1']) {
       expect(rt.call('regex.is_valid', q(bad)), bad).toBe('false');

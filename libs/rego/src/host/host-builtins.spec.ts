@@ -65,6 +65,9 @@ describe('host builtins', () => {
       ['ab', ''],
     ]);
     expect(call('regex.template_match', 'urn:foo:{.*}', 'urn:foo:bar:baz', '{', '}')).toBe(true);
+    expect(call('regex.globs_match', 'a.a.[0-9]+z', '.b.b2359825792*594823z')).toBe(true);
+    expect(call('regex.globs_match', '[a-z]+', '[0-9]*')).toBe(false);
+    expect(call('regex.globs_match', 'pqrs]', '[a-b]+')).toBeUndefined();
   });
 
   it('hashes, signs and verifies JWTs (HMAC)', () => {

@@ -150,8 +150,9 @@ function marshalWithOptions(value: unknown, opts: unknown): string | undefined {
     .join('\n');
 }
 
-function pointerPath(path: unknown): string[] | undefined {
-  if (Array.isArray(path)) return path.map(String);
+/** Path segments: strings from a JSON pointer, or raw values from an array path (set elements may be any value). */
+function pointerPath(path: unknown): unknown[] | undefined {
+  if (Array.isArray(path)) return path as unknown[];
   if (typeof path !== 'string') return undefined;
   if (path === '') return [];
   // OPA also accepts paths without the leading slash.
@@ -164,52 +165,62 @@ function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
 
-/** json.patch(doc, ops): RFC 6902 on JSON values (sets arrive as arrays). */
+const isIndex = (seg: unknown): boolean =>
+  (typeof seg === 'number' && Number.isInteger(seg) && seg >= 0) ||
+  (typeof seg === 'string' && /^\d+$/.test(seg));
+
+/** Does a path segment name this set element? (Sets reach the host as arrays.) */
+const namesElement = (seg: unknown, element: unknown): boolean =>
+  deepEqual(seg, element) ||
+  (typeof seg === 'string' && typeof element !== 'string' && JSON.stringify(element) === seg);
+
+function child(node: unknown, seg: unknown): unknown {
+  if (Array.isArray(node)) {
+    if (isIndex(seg)) return node[Number(seg)];
+    return node.find((e) => namesElement(seg, e));
+  }
+  if (isObject(node) && typeof seg === 'string') return node[seg];
+  return undefined;
+}
+
+/** json.patch(doc, ops): RFC 6902 on JSON values; arrays addressed by a non-index segment are treated as sets. */
 function jsonPatch(doc: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) return undefined;
   let root: unknown = clone(doc);
-  const parentOf = (path: string[]): { parent: unknown; key: string } | undefined => {
+  const parentOf = (path: unknown[]): { parent: unknown; key: unknown } | undefined => {
     let node: unknown = root;
     for (const seg of path.slice(0, -1)) {
-      if (Array.isArray(node)) node = node[Number(seg)];
-      else if (isObject(node)) node = node[seg];
-      else return undefined;
+      node = child(node, seg);
       if (node === undefined) return undefined;
     }
     return { parent: node, key: path[path.length - 1] };
   };
-  const get = (path: string[]): unknown => {
+  const get = (path: unknown[]): unknown => {
     let node: unknown = root;
     for (const seg of path) {
-      if (Array.isArray(node)) node = /^\d+$/.test(seg) ? node[Number(seg)] : undefined;
-      else if (isObject(node)) node = node[seg];
-      else return undefined;
+      node = child(node, seg);
       if (node === undefined) return undefined;
     }
     return node;
   };
-  const remove = (path: string[]): unknown => {
+  const remove = (path: unknown[]): unknown => {
     if (path.length === 0) return undefined;
     const at = parentOf(path);
     if (!at) return undefined;
     if (Array.isArray(at.parent)) {
-      if (!/^\d+$/.test(at.key)) {
-        // A set (sets reach the host as arrays): remove the element itself.
-        const j = at.parent.findIndex((e) => (typeof e === 'string' ? e : JSON.stringify(e)) === at.key);
-        return j < 0 ? undefined : at.parent.splice(j, 1)[0];
-      }
-      const i = Number(at.key);
-      if (i >= at.parent.length) return undefined;
+      const key = at.key;
+      const i = isIndex(key) ? Number(key) : at.parent.findIndex((e) => namesElement(key, e));
+      if (i < 0 || i >= at.parent.length) return undefined;
       return at.parent.splice(i, 1)[0];
     }
-    if (isObject(at.parent) && at.key in at.parent) {
+    if (isObject(at.parent) && typeof at.key === 'string' && at.key in at.parent) {
       const v = at.parent[at.key];
       delete at.parent[at.key];
       return v;
     }
     return undefined;
   };
-  const add = (path: string[], value: unknown): boolean => {
+  const add = (path: unknown[], value: unknown): boolean => {
     if (path.length === 0) {
       root = value;
       return true;
@@ -217,8 +228,9 @@ function jsonPatch(doc: unknown, ops: unknown): unknown {
     const at = parentOf(path);
     if (!at) return false;
     if (Array.isArray(at.parent)) {
-      if (at.key !== '-' && !/^\d+$/.test(at.key)) {
-        // A set: add the value unless present.
+      if (at.key !== '-' && !isIndex(at.key)) {
+        // A set: the segment must name the value being added.
+        if (!namesElement(at.key, value)) return false;
         if (!at.parent.some((e) => deepEqual(e, value))) at.parent.push(value);
         return true;
       }
@@ -227,7 +239,7 @@ function jsonPatch(doc: unknown, ops: unknown): unknown {
       at.parent.splice(i, 0, value);
       return true;
     }
-    if (isObject(at.parent)) {
+    if (isObject(at.parent) && typeof at.key === 'string') {
       at.parent[at.key] = value;
       return true;
     }

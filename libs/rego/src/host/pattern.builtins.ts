@@ -251,6 +251,94 @@ function templateMatch(
   }
 }
 
+// ---- regex.globs_match: is the intersection of two glob-style patterns non-empty? ------------------------
+
+type Range = [number, number];
+interface GlobToken {
+  ranges: Range[];
+  star: boolean;
+}
+
+/** Tokens of a glob-style pattern (`.`, `*`, `+`, `[a-z]`, `\\x`, literals); `c+` becomes `c c*`. */
+function globTokens(pattern: string): GlobToken[] | undefined {
+  const out: GlobToken[] = [];
+  const chars = [...pattern];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i];
+    let ranges: Range[];
+    if (c === '*' || c === '+') {
+      const prev = out[out.length - 1];
+      if (!prev || prev.star) return undefined;
+      if (c === '*') prev.star = true;
+      else out.push({ ranges: prev.ranges, star: true });
+      continue;
+    }
+    if (c === ']') return undefined;
+    if (c === '.') ranges = [[0, 0x10ffff]];
+    else if (c === '\\') {
+      const next = chars[++i];
+      if (next === undefined) return undefined;
+      const cp = next.codePointAt(0) ?? 0;
+      ranges = [[cp, cp]];
+    } else if (c === '[') {
+      ranges = [];
+      let closed = false;
+      for (i++; i < chars.length; i++) {
+        let ch = chars[i];
+        if (ch === ']') {
+          closed = true;
+          break;
+        }
+        if (ch === '\\') ch = chars[++i] ?? '';
+        const lo = ch.codePointAt(0) ?? 0;
+        let hi = lo;
+        if (chars[i + 1] === '-' && chars[i + 2] !== undefined && chars[i + 2] !== ']') {
+          hi = chars[i + 2].codePointAt(0) ?? 0;
+          i += 2;
+        }
+        if (hi < lo) return undefined;
+        ranges.push([lo, hi]);
+      }
+      if (!closed || ranges.length === 0) return undefined;
+    } else {
+      const cp = c.codePointAt(0) ?? 0;
+      ranges = [[cp, cp]];
+    }
+    out.push({ ranges, star: false });
+  }
+  return out;
+}
+
+const overlaps = (a: Range[], b: Range[]): boolean =>
+  a.some(([l1, h1]) => b.some(([l2, h2]) => l1 <= h2 && l2 <= h1));
+
+function globsIntersect(a: GlobToken[], b: GlobToken[]): boolean {
+  // Product of the two NFAs (state = token position); `taken` records that a character was consumed.
+  const closure = (tokens: GlobToken[], i: number): number[] => {
+    const out = [i];
+    while (i < tokens.length && tokens[i].star) out.push(++i);
+    return out;
+  };
+  const seen = new Set<string>();
+  const queue: [number, number, boolean][] = [[0, 0, false]];
+  while (queue.length > 0) {
+    const [si, sj, taken] = queue.shift() as [number, number, boolean];
+    for (const i of closure(a, si)) {
+      for (const j of closure(b, sj)) {
+        if (i === a.length && j === b.length && taken) return true;
+        if (i === a.length || j === b.length || !overlaps(a[i].ranges, b[j].ranges)) continue;
+        const next: [number, number, boolean] = [a[i].star ? i : i + 1, b[j].star ? j : j + 1, true];
+        const key = next.join(',');
+        if (!seen.has(key)) {
+          seen.add(key);
+          queue.push(next);
+        }
+      }
+    }
+  }
+  return false;
+}
+
 const intArg = (n: unknown): number | undefined =>
   typeof n === 'number' && Number.isInteger(n) ? n : undefined;
 
@@ -283,4 +371,10 @@ export const PATTERN_BUILTINS: Record<string, HostBuiltin> = {
       : undefined;
   },
   'regex.template_match': templateMatch,
+  'regex.globs_match': (g1, g2) => {
+    if (typeof g1 !== 'string' || typeof g2 !== 'string') return undefined;
+    const a = globTokens(g1);
+    const b = globTokens(g2);
+    return a && b ? globsIntersect(a, b) : undefined;
+  },
 };

@@ -2,7 +2,8 @@
  * `crypto.x509.*` host builtins on Node's X509Certificate (looked up at run time with
  * `process.getBuiltinModule`, so browser bundles stay clean; undefined in browsers). Certificates are returned
  * with the commonly used fields of Go's `x509.Certificate` JSON form (Subject, Issuer, SerialNumber, NotBefore,
- * NotAfter, DNSNames, EmailAddresses, IPAddresses, URIStrings, IsCA, Version, Raw).
+ * NotAfter, DNSNames, EmailAddresses, IPAddresses, URIStrings, IsCA, Version, Raw). Certificate requests are read
+ * with a small DER reader (Subject only) and work everywhere.
  */
 import type { HostBuiltin } from './host-builtins';
 
@@ -153,6 +154,92 @@ function verifyChain(certs: X509[]): boolean {
   return true;
 }
 
+// ---- certificate signing requests (pure DER reading: works without Node too) ----------------------------
+
+interface Der {
+  tag: number;
+  start: number;
+  end: number;
+}
+
+function readDer(bytes: Uint8Array, at: number): Der | undefined {
+  if (at + 2 > bytes.length) return undefined;
+  const tag = bytes[at];
+  let len = bytes[at + 1];
+  let header = 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4 || at + 2 + n > bytes.length) return undefined;
+    len = 0;
+    for (let k = 0; k < n; k++) len = len * 256 + bytes[at + 2 + k];
+    header += n;
+  }
+  const end = at + header + len;
+  return end > bytes.length ? undefined : { tag, start: at + header, end };
+}
+
+function children(bytes: Uint8Array, node: Der): Der[] | undefined {
+  const out: Der[] = [];
+  for (let at = node.start; at < node.end;) {
+    const child = readDer(bytes, at);
+    if (!child) return undefined;
+    out.push(child);
+    at = child.end;
+  }
+  return out;
+}
+
+function oidText(bytes: Uint8Array, node: Der): string {
+  const parts: number[] = [];
+  let value = 0;
+  for (let i = node.start; i < node.end; i++) {
+    value = value * 128 + (bytes[i] & 0x7f);
+    if (!(bytes[i] & 0x80)) {
+      if (parts.length === 0)
+        parts.push(Math.min(2, Math.floor(value / 40)), value - Math.min(2, Math.floor(value / 40)) * 40);
+      else parts.push(value);
+      value = 0;
+    }
+  }
+  return parts.join('.');
+}
+
+const NAME_OIDS: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'street',
+  '2.5.4.17': 'postalCode',
+  '2.5.4.5': 'serialNumber',
+};
+
+/** The subject of a PKCS#10 request as Go's pkix.Name JSON fields. */
+function parseCsr(input: unknown): Record<string, unknown> | undefined {
+  if (typeof input !== 'string') return undefined;
+  const der = derBlocks(input, 'CERTIFICATE REQUEST')?.[0];
+  if (!der) return undefined;
+  const root = readDer(der, 0);
+  const info = root && root.tag === 0x30 ? children(der, root)?.[0] : undefined;
+  const infoParts = info && info.tag === 0x30 ? children(der, info) : undefined;
+  const subject = infoParts?.[1];
+  if (!subject || subject.tag !== 0x30) return undefined;
+  const lines: string[] = [];
+  for (const rdn of children(der, subject) ?? []) {
+    for (const atv of children(der, rdn) ?? []) {
+      const [oid, value] = children(der, atv) ?? [];
+      if (!oid || !value || oid.tag !== 0x06) return undefined;
+      const key = NAME_OIDS[oidText(der, oid)];
+      if (key) lines.push(`${key}=${new TextDecoder().decode(der.slice(value.start, value.end))}`);
+    }
+  }
+  let raw = '';
+  for (const b of der) raw += String.fromCharCode(b);
+  return { Raw: btoa(raw), Version: 0, Subject: name(lines.join('\n')) };
+}
+
 export const X509_BUILTINS: Record<string, HostBuiltin> = {
   'crypto.x509.parse_certificates': (input) =>
     parseCerts(input)?.map(({ cert, der }) => describeCert(cert, der)),
@@ -164,6 +251,7 @@ export const X509_BUILTINS: Record<string, HostBuiltin> = {
       ? [true, certs.map(({ cert, der }) => describeCert(cert, der))]
       : [false, []];
   },
+  'crypto.x509.parse_certificate_request': parseCsr,
   'crypto.x509.parse_rsa_private_key': (input) => {
     const crypto = nodeCrypto();
     if (!crypto || typeof input !== 'string') return undefined;

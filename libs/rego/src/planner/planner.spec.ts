@@ -121,6 +121,17 @@ describe('plan: virtual documents', () => {
     ]);
   });
 
+  it('lets the base document win when it conflicts with rules (as in OPA Wasm)', () => {
+    const policy = build(['package t\nk := "bar"'], 'x := data.t');
+    expect(new IrInterpreter(policy).run('eval', undefined, { t: { k: 'foo' } })).toEqual([
+      { x: { k: 'foo' } },
+    ]);
+    expect(new IrInterpreter(policy).run('eval', undefined, { t: { j: 1 } })).toEqual([
+      { x: { j: 1, k: 'bar' } },
+    ]);
+    expect(new IrInterpreter(policy).run('eval', undefined, {})).toEqual([{ x: { k: 'bar' } }]);
+  });
+
   it('iterates over rule tree children and base documents without duplicates', () => {
     const rs = evalQuery(mods, 'data.a[k] = v', undefined, { a: { z: 9, b: { w: 1 } } });
     expect(sortRs(rs)).toEqual(

@@ -1516,7 +1516,10 @@ class Planner {
     return target;
   }
 
-  /** The full document at the ref's end: base document merged with the rules below `node`. */
+  /**
+   * The full document at the ref's end: base document merged with the rules below `node` (the rules alone
+   * when there is no base document; the base document when the two conflict).
+   */
   private planExtent(node: RuleNode<A.Rule> | undefined, base: BasePtr, iter: Iter): void {
     if (node === undefined) {
       this.ltarget = loc(base.local);
@@ -1534,7 +1537,20 @@ class Planner {
       0,
       () => {
         const doc = this.toLocal(this.ltarget);
-        this.emit({ op: 'objectMerge', a: doc, b: virtual, target });
+        // Merged when possible (leaves 3 blocks); when base and rules conflict the base document wins, as in
+        // OPA's Wasm (leaves 2 blocks).
+        this.emit({
+          op: 'block',
+          blocks: [
+            {
+              stmts: [
+                { op: 'objectMerge', a: doc, b: virtual, target },
+                { op: 'break', index: 2 },
+              ],
+            },
+          ],
+        });
+        this.emit({ op: 'assignVar', source: loc(doc), target });
         this.emit({ op: 'break', index: 1 });
       },
       true,

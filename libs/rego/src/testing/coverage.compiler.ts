@@ -74,7 +74,13 @@ function instrument(program: CompiledProgram): CoverageProbe[] {
 
 function failure(error: { file?: string; row?: number; col?: number; code: RegoErrorCode; message: string }) {
   return new RegoCompileError([
-    { file: error.file ?? '', row: error.row ?? 0, col: error.col ?? 0, code: error.code, message: error.message },
+    {
+      file: error.file ?? '',
+      row: error.row ?? 0,
+      col: error.col ?? 0,
+      code: error.code,
+      message: error.message,
+    },
   ]);
 }
 

@@ -107,7 +107,8 @@ describe('runPolicyTests', () => {
   it('ignores functions named test_ and non-test rules', async () => {
     const report = await runPolicyTests({
       modules: {
-        'f.rego': 'package f\n\ntest_helper(x) := x + 1\n\nhelper := 1\n\ntest_uses_helper if test_helper(1) == 2\n',
+        'f.rego':
+          'package f\n\ntest_helper(x) := x + 1\n\nhelper := 1\n\ntest_uses_helper if test_helper(1) == 2\n',
       },
     });
     expect(report.results.map((r) => r.name)).toEqual(['data.f.test_uses_helper']);

@@ -106,7 +106,9 @@ function summarise(probes: CoverageProbe[], hits: Set<number>): PolicyCoverage {
   for (const file of Object.values(files)) {
     file.covered = [...new Set(file.covered)].sort((a, b) => a - b);
     // A row with several definitions (e.g. one-line else branches) is "not covered" only if none ran.
-    file.notCovered = [...new Set(file.notCovered)].filter((r) => !file.covered.includes(r)).sort((a, b) => a - b);
+    file.notCovered = [...new Set(file.notCovered)]
+      .filter((r) => !file.covered.includes(r))
+      .sort((a, b) => a - b);
   }
   const total = probes.length;
   return {
@@ -143,7 +145,7 @@ export async function runPolicyTests(options: PolicyTestOptions): Promise<Policy
     };
   }
   const policy = await opa.loadPolicy(compiled.wasm, undefined, builtins);
-  policy.setData((options.data ?? {}) as object);
+  policy.setData(options.data ?? {});
   const results = selected.map((test) => runOne(policy, test));
   return compiled.probes ? { results, coverage: summarise(compiled.probes, hits) } : { results };
 }

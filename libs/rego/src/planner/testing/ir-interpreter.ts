@@ -104,9 +104,11 @@ function merge(a: Value, b: Value): Value | undefined {
   for (const [k, v] of b.entries.values()) {
     const existing = out.get(k);
     if (existing === undefined) out.set(k, v);
-    else if (existing instanceof RegoObject && v instanceof RegoObject)
-      out.set(k, merge(existing, v) ?? existing);
-    // Otherwise a's leaf wins, as in OPA (conformance case `013_virtual.yaml` "merge conflict").
+    else if (existing instanceof RegoObject && v instanceof RegoObject) {
+      const m = merge(existing, v);
+      if (m === undefined) return undefined;
+      out.set(k, m);
+    } else return undefined; // conflicting leaves: undefined, as ir.ts specifies for objectMerge
   }
   return out;
 }

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { EventMasker, isCredentialName, isCredentialValue } from './event-masker';
+import { formatConcretePath, parseJsonPath } from './json-path';
+
+describe('parseJsonPath', () => {
+  it('parses names, quoted names, indexes, wildcards and descendants', () => {
+    expect(parseJsonPath(`$.data.arguments['x-key'][2].*..token..*[*]`)).toEqual([
+      { kind: 'key', name: 'data' },
+      { kind: 'key', name: 'arguments' },
+      { kind: 'key', name: 'x-key' },
+      { kind: 'index', index: 2 },
+      { kind: 'wildcard' },
+      { kind: 'descendant', name: 'token' },
+      { kind: 'descendant', name: null },
+      { kind: 'wildcard' },
+    ]);
+  });
+
+  it('rejects malformed paths', () => {
+    for (const bad of ['data.x', '$.', '$[', '$[abc]', '$..', '$.a b']) {
+      expect(() => parseJsonPath(bad), bad).toThrow(SyntaxError);
+    }
+  });
+
+  it('formats concrete paths, quoting names that are not identifiers', () => {
+    expect(formatConcretePath(['data', 'a', 0, "it's", 'b-c'])).toBe(`$.data.a[0]['it\\'s']['b-c']`);
+  });
+});
+
+describe('EventMasker', () => {
+  it('replaces configured paths and records them, without touching its input', () => {
+    const input = { arguments: { path: '/etc/hosts', ssn_number: '123' }, keep: 1 };
+    const result = new EventMasker({ paths: ['$.data.arguments.path'] }).mask(input);
+    expect(result.data).toEqual({ arguments: { path: '[MASKED]', ssn_number: '123' }, keep: 1 });
+    expect(result.masked).toEqual(['$.data.arguments.path']);
+    expect(input.arguments.path).toBe('/etc/hosts');
+  });
+
+  it('removes values in remove mode (array elements become null)', () => {
+    const masker = new EventMasker({ paths: ['$.data.a.b', '$.data.list[1]'], mode: 'remove' });
+    const result = masker.mask({ a: { b: 1, c: 2 }, list: ['x', 'y', 'z'] });
+    expect(result.data).toEqual({ a: { c: 2 }, list: ['x', null, 'z'] });
+    expect(result.masked).toEqual(['$.data.a.b', '$.data.list[1]']);
+  });
+
+  it('expands wildcards and descendant names to the concrete paths that exist', () => {
+    const masker = new EventMasker({ paths: ['$.data.users[*].email', '$.data..ssn'] });
+    const result = masker.mask({
+      users: [{ email: 'a@x' }, { name: 'no email' }, { email: 'b@x' }],
+      deep: { deeper: { ssn: '1' }, list: [{ ssn: '2' }] },
+    });
+    expect(result.masked).toEqual([
+      '$.data.deep.deeper.ssn',
+      '$.data.deep.list[0].ssn',
+      '$.data.users[0].email',
+      '$.data.users[2].email',
+    ]);
+    expect(result.data.users).toEqual([{ email: '[MASKED]' }, { name: 'no email' }, { email: '[MASKED]' }]);
+  });
+
+  it('records only the outermost of nested matches', () => {
+    const result = new EventMasker({ paths: ['$.data.a', '$.data.a.b'] }).mask({ a: { b: 1 } });
+    expect(result).toEqual({ data: { a: '[MASKED]' }, masked: ['$.data.a'] });
+  });
+
+  it('always masks credential-looking fields, by name and by value, at any depth', () => {
+    const result = new EventMasker().mask({
+      arguments: {
+        password: 'hunter2',
+        dbPassword: 'x',
+        'X-Api-Key': 'k',
+        clientSecret: 's',
+        headers: { Authorization: 'Basic Zm9vOmJhcg==' },
+        max_tokens: 512,
+        token_count: 3,
+        note: 'Bearer abcdefghijklmnop',
+        url: 'postgres://app:s3cret@db/x',
+        items: ['plain', '-----BEGIN PRIVATE KEY-----\nMC4C...'],
+        emptyPassword: '',
+      },
+    });
+    expect(result.masked).toEqual([
+      '$.data.arguments.clientSecret',
+      '$.data.arguments.dbPassword',
+      '$.data.arguments.headers.Authorization',
+      '$.data.arguments.items[1]',
+      '$.data.arguments.note',
+      '$.data.arguments.password',
+      '$.data.arguments.url',
+      "$.data.arguments['X-Api-Key']",
+    ]);
+    const args = result.data.arguments as Record<string, unknown>;
+    expect(args.max_tokens).toBe(512);
+    expect(args.token_count).toBe(3);
+    expect(args.emptyPassword).toBe('');
+    expect(JSON.stringify(result.data)).not.toMatch(/hunter2|s3cret|abcdefghijklmnop|Zm9v/);
+  });
+
+  it('classifies names and values', () => {
+    for (const name of ['password', 'api_key', 'accessToken', 'refresh-token', 'Cookie', 'private_key']) {
+      expect(isCredentialName(name), name).toBe(true);
+    }
+    for (const name of ['path', 'tokens', 'maxTokens', 'next_page_token', 'author', 'keyboard']) {
+      expect(isCredentialName(name), name).toBe(false);
+    }
+    expect(isCredentialValue('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.sig')).toBe(true);
+    expect(isCredentialValue('AKIAABCDEFGHIJKLMNOP')).toBe(true);
+    expect(isCredentialValue('an ordinary sentence')).toBe(false);
+  });
+
+  it('refuses masking paths outside $.data', () => {
+    expect(() => new EventMasker({ paths: ['$.actor.id'] })).toThrow(/\$\.data/);
+  });
+});

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { AgentEntity } from '@mandate/identity';
+
+export type DecisionPhase = 'list' | 'call' | 'result';
+export type JsonObject = Record<string, unknown>;
+
+/** One decision request, as received (already validated). */
+export interface DecisionRequest {
+  agent: string;
+  principal?: { id: string; email?: string; groups?: string[] } | null;
+  server: { name: string; url?: string };
+  tool: { name: string; definition?: JsonObject };
+  arguments: JsonObject;
+  phase: DecisionPhase;
+  context?: { session?: string };
+  consistencyToken?: string;
+}
+
+/** Who asks and from where (from the authenticated HTTP request). */
+export interface DecisionCaller {
+  orgId: string;
+  /** The gateway's API key, or null for a member token. */
+  apiKeyId: string | null;
+  ip: string;
+  requestId: string;
+}
+
+/**
+ * The policy input document — the contract of the product brief (`input.phase`, `agent`, `principal`,
+ * `server`, `tool`, `arguments`, `findings`, `grants`, `approval`, `context`). Catalog, validation gates,
+ * grants and approvals are later issues; until then their facts are fixed placeholders (see README).
+ */
+export function buildPolicyInput(
+  request: DecisionRequest,
+  agent: AgentEntity,
+  caller: DecisionCaller,
+  now: Date,
+): JsonObject {
+  const definition = request.tool.definition;
+  const annotations = definition?.annotations;
+  return {
+    phase: request.phase,
+    agent: {
+      id: agent.id,
+      name: agent.name,
+      labels: agent.labels,
+      trust: agent.trustLevel,
+      owner: agent.ownerMemberId,
+      enabled: agent.enabled,
+    },
+    principal: request.principal
+      ? {
+          id: request.principal.id,
+          email: request.principal.email ?? null,
+          groups: request.principal.groups ?? [],
+        }
+      : null,
+    // Placeholder until the catalog issue: servers have no catalog id yet.
+    server: { id: null, name: request.server.name, url: request.server.url ?? null },
+    tool: {
+      name: request.tool.name,
+      digest: definition === undefined ? null : toolDigest(definition),
+      // Placeholders until the catalog issue (pinning, drift detection and the risk registry).
+      pinned: false,
+      changed: false,
+      risk: 'unknown',
+      annotations: annotations !== null && typeof annotations === 'object' && !Array.isArray(annotations) ? annotations : {},
+    },
+    arguments: request.arguments,
+    findings: [],
+    grants: [],
+    approval: null,
+    context: {
+      time: now.toISOString(),
+      ip: caller.ip,
+      gateway: caller.apiKeyId,
+      session: request.context?.session ?? null,
+      request_id: caller.requestId,
+    },
+  };
+}
+
+/** `sha256:` + hex SHA-256 of the RFC 8785 canonical JSON of a tool definition. */
+export function toolDigest(definition: JsonObject): string {
+  const canonical = canonicalize(definition);
+  if (canonical === undefined) throw new Error('the tool definition cannot be canonicalised');
+  return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+}

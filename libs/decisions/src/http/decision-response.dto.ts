@@ -1,0 +1,45 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { DecisionResult } from '../evaluation/decision-result';
+
+export class DecisionReasonDto {
+  @ApiProperty({ description: 'Stable machine-readable code, e.g. policy_deny, unknown_agent, record_failed.' })
+  code!: string;
+
+  @ApiProperty()
+  message!: string;
+}
+
+export class DecisionResponseDto {
+  @ApiProperty({ enum: ['allow', 'deny', 'pending_approval'] })
+  decision!: 'allow' | 'deny' | 'pending_approval';
+
+  @ApiProperty({ format: 'uuid' })
+  decisionId!: string;
+
+  @ApiProperty({ type: [DecisionReasonDto] })
+  reasons!: DecisionReasonDto[];
+
+  @ApiProperty({ type: Object })
+  obligations!: Record<string, unknown>;
+
+  @ApiProperty({ type: Object, nullable: true, description: 'The approval the policy requires, if pending.' })
+  approval!: Record<string, unknown> | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Policy revision evaluated (0 = baseline).' })
+  policyRevision!: number | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  consistencyToken!: string | null;
+
+  static from(result: DecisionResult): DecisionResponseDto {
+    return {
+      decision: result.decision,
+      decisionId: result.decisionId,
+      reasons: result.reasons,
+      obligations: result.obligations,
+      approval: result.approval,
+      policyRevision: result.policyRevision,
+      consistencyToken: result.consistencyToken,
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequirePermission, type Principal } from '@mandate/identity';
+import type { FastifyRequest } from 'fastify';
+import type { DecisionCaller, DecisionRequest } from '../evaluation/decision-input';
+import { DecisionService } from '../evaluation/decision.service';
+import { DecisionBatchRequestDto } from './decision-batch-request.dto';
+import { DecisionBatchResponseDto } from './decision-batch-response.dto';
+import { DecisionRequestDto } from './decision-request.dto';
+import { DecisionResponseDto } from './decision-response.dto';
+
+export const CONSISTENCY_HEADER = 'x-mandate-consistency';
+
+/** The native decision API for gateways (API keys with the `decisions:evaluate` scope). */
+@ApiTags('decisions')
+@Controller('v1/decisions')
+export class DecisionController {
+  constructor(private readonly decisions: DecisionService) {}
+
+  @Post()
+  @HttpCode(200)
+  @RequirePermission('decisions:evaluate')
+  @ApiOperation({ summary: 'Decide on one MCP tool call (fails closed: any failure is a deny with a reason)' })
+  @ApiOkResponse({ type: DecisionResponseDto })
+  async decide(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Body() body: DecisionRequestDto,
+    @Headers(CONSISTENCY_HEADER) consistency?: string,
+  ): Promise<DecisionResponseDto> {
+    const result = await this.decisions.decide(callerOf(principal, request), withToken(body, consistency));
+    return DecisionResponseDto.from(result);
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  @RequirePermission('decisions:evaluate')
+  @ApiOperation({ summary: 'Decide on up to 100 calls; each item is its own decision' })
+  @ApiOkResponse({ type: DecisionBatchResponseDto })
+  async decideBatch(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Body() body: DecisionBatchRequestDto,
+    @Headers(CONSISTENCY_HEADER) consistency?: string,
+  ): Promise<DecisionBatchResponseDto> {
+    const caller = callerOf(principal, request);
+    const results = await Promise.all(
+      body.items.map((item) => this.decisions.decide(caller, withToken(item, consistency))),
+    );
+    return { items: results.map((r) => DecisionResponseDto.from(r)) };
+  }
+}
+
+export function callerOf(principal: Principal, request: FastifyRequest): DecisionCaller {
+  return { orgId: principal.orgId, apiKeyId: principal.apiKeyId, ip: request.ip, requestId: String(request.id) };
+}
+
+/** The body's token wins over the header's. */
+function withToken(body: DecisionRequestDto, header: string | undefined): DecisionRequest {
+  const token = body.consistencyToken ?? (typeof header === 'string' && header.length > 0 ? header : undefined);
+  return { ...body, consistencyToken: token };
+}

@@ -1,0 +1,141 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { DatabaseServer } from '@mandate/db';
+import { ACTIVE_POLICY_READER, type ActivePolicy, type ActivePolicyReaderPort } from './active-policy.port';
+import type { CachedPolicy } from './cached-policy';
+import { DecisionPolicyError } from './decision-policy-error';
+import { PolicyActivationListener, type PolicyActivation } from './policy-activation.listener';
+import { WasmPolicy } from './wasm-policy';
+
+/** The poll fallback's period: replicas see an activation within this even without notifications. */
+export const POLICY_POLL_INTERVAL_MS = 1000;
+
+/**
+ * The loaded policy of each organisation (one Wasm instance per organisation and revision). Kept fresh by
+ * LISTEN on `mandate_policy_activated` and a ≤ 1 s poll of the active revision of every cached
+ * organisation. Both start with the first decision (not in the worker or CLI, which never decide).
+ */
+@Injectable()
+export class PolicyCache implements OnApplicationShutdown {
+  private readonly logger = new Logger(PolicyCache.name);
+  private readonly entries = new Map<string, CachedPolicy>();
+  private readonly refreshing = new Map<string, Promise<CachedPolicy>>();
+  private baseline: Promise<ActivePolicy> | undefined;
+  private listener: PolicyActivationListener | undefined;
+  private poller: NodeJS.Timeout | undefined;
+  private polling = false;
+  private closed = false;
+
+  constructor(
+    @Inject(ACTIVE_POLICY_READER) private readonly reader: ActivePolicyReaderPort,
+    private readonly database: DatabaseServer,
+  ) {}
+
+  /**
+   * The policy to evaluate for the organisation, at revision `minRevision` or newer (reloaded from the store
+   * when the cache is behind). Throws DecisionPolicyError (`stale_state`, `no_policy`, `policy_error`, …).
+   */
+  async policyFor(orgId: string, minRevision = 0): Promise<CachedPolicy> {
+    this.startWatching();
+    const cached = this.entries.get(orgId);
+    if (cached && !cached.instance.failed && cached.revision >= minRevision) return cached;
+    const fresh = await this.refresh(orgId);
+    if (fresh.revision < minRevision) {
+      throw new DecisionPolicyError(
+        'stale_state',
+        `policy revision ${minRevision} was requested but revision ${fresh.revision} is the newest`,
+      );
+    }
+    return fresh;
+  }
+
+  /** Re-reads the organisation's active policy; concurrent calls share one load. */
+  refresh(orgId: string): Promise<CachedPolicy> {
+    let pending = this.refreshing.get(orgId);
+    if (!pending) {
+      pending = this.load(orgId).finally(() => this.refreshing.delete(orgId));
+      this.refreshing.set(orgId, pending);
+    }
+    return pending;
+  }
+
+  /** Organisations with a loaded policy and their revision (for tests and diagnostics). */
+  revisions(): Map<string, number> {
+    return new Map([...this.entries].map(([org, entry]) => [org, entry.revision]));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    if (this.poller) clearInterval(this.poller);
+    await this.listener?.stop();
+  }
+
+  private async load(orgId: string): Promise<CachedPolicy> {
+    let active: ActivePolicy | null;
+    try {
+      active = await this.reader.getActive(orgId);
+    } catch (error) {
+      throw new DecisionPolicyError('policy_unavailable', 'the policy store could not be read', { cause: error });
+    }
+    if (active === null) active = await this.getBaseline();
+    const cached = this.entries.get(orgId);
+    if (cached && !cached.instance.failed && cached.revision === active.revision && cached.versionId === active.versionId) {
+      return cached;
+    }
+    let instance: WasmPolicy;
+    try {
+      instance = await WasmPolicy.load(active.wasm, active.entrypoint);
+    } catch (error) {
+      throw new DecisionPolicyError('policy_error', 'the active policy could not be loaded', { cause: error });
+    }
+    const entry: CachedPolicy = {
+      orgId,
+      revision: active.revision,
+      versionId: active.versionId,
+      entrypoint: active.entrypoint,
+      source: active,
+      instance,
+    };
+    const current = this.entries.get(orgId);
+    // Never replace a newer revision with an older one (a slow load racing a newer activation).
+    if (!current || current.instance.failed || current.revision <= entry.revision) this.entries.set(orgId, entry);
+    return this.entries.get(orgId) ?? entry;
+  }
+
+  private getBaseline(): Promise<ActivePolicy> {
+    this.baseline ??= this.reader.getBaseline().catch((error: unknown) => {
+      this.baseline = undefined;
+      throw new DecisionPolicyError('no_policy', 'no active policy and the baseline is unavailable', { cause: error });
+    });
+    return this.baseline;
+  }
+
+  private startWatching(): void {
+    if (this.closed || this.poller) return;
+    this.poller = setInterval(() => void this.poll(), POLICY_POLL_INTERVAL_MS);
+    this.poller.unref();
+    this.listener = new PolicyActivationListener(this.database.url, (a) => this.onActivation(a));
+    this.listener.start();
+  }
+
+  private onActivation(activation: PolicyActivation): void {
+    const cached = this.entries.get(activation.orgId);
+    if (!cached || cached.revision >= activation.revision) return;
+    this.refresh(activation.orgId).catch((error: unknown) =>
+      this.logger.warn(`reloading the policy of ${activation.orgId} failed: ${(error as Error).message}`),
+    );
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.closed) return;
+    this.polling = true;
+    try {
+      for (const orgId of [...this.entries.keys()]) {
+        await this.refresh(orgId).catch((error: unknown) =>
+          this.logger.warn(`polling the policy of ${orgId} failed: ${(error as Error).message}`),
+        );
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+}

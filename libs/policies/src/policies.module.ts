@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PolicyActivationController } from './activation/policy-activation.controller';
+import { PolicyActivationService } from './activation/policy-activation.service';
+import { PolicyTestGate } from './activation/policy-test.gate';
+import { ActivePolicyReader } from './active/active-policy.reader';
+import { PolicyCompiler } from './compile/policy-compiler';
+import { PolicyDraftController } from './draft/policy-draft.controller';
+import { PolicyDraftService } from './draft/policy-draft.service';
+import { POLICIES_ENTITIES } from './policies.entities';
+import { PolicyEvents } from './shared/policy-events';
+import { PolicyVersionController } from './versions/policy-version.controller';
+import { PolicyVersionService } from './versions/policy-version.service';
+
+/**
+ * The policy store: per-organisation Rego drafts, immutable compiled versions, tested activation and
+ * rollback, and the ActivePolicyReader the decision service evaluates with.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([...POLICIES_ENTITIES])],
+  controllers: [PolicyDraftController, PolicyVersionController, PolicyActivationController],
+  providers: [
+    PolicyCompiler,
+    PolicyEvents,
+    PolicyTestGate,
+    PolicyDraftService,
+    PolicyVersionService,
+    PolicyActivationService,
+    ActivePolicyReader,
+  ],
+  exports: [ActivePolicyReader, PolicyCompiler],
+})
+export class PoliciesModule {}
