@@ -1,9 +1,15 @@
 import { Infrastructure1795440000000 } from './1795440000000-infrastructure';
 import { Identity1795440045071 } from './1795440045071-identity';
+import { Policies1795445000000 } from './1795445000000-policies';
 import { Decisions1795450000000 } from './1795450000000-decisions';
 
 /**
  * Every migration, oldest first. Add a new migration class here (never edit one that has been merged).
  * Used by the server at start, `mandate migrate`, the drift check and the test template database.
  */
-export const MIGRATIONS = [Infrastructure1795440000000, Identity1795440045071, Decisions1795450000000];
+export const MIGRATIONS = [
+  Infrastructure1795440000000,
+  Identity1795440045071,
+  Policies1795445000000,
+  Decisions1795450000000,
+];

@@ -42,7 +42,10 @@ describe('AuditChain', () => {
       '"subject":null,"time":"2026-11-23T10:00:00.123Z","type":"member.invited","v":1}';
     expect(canonicalJson(first.event)).toBe(text);
     expect(first.canonical).toBe(text);
-    const leaf = createHash('sha256').update(Buffer.from([0])).update(text, 'utf8').digest();
+    const leaf = createHash('sha256')
+      .update(Buffer.from([0]))
+      .update(text, 'utf8')
+      .digest();
     expect(first.leaf).toBe(leaf.toString('hex'));
     expect(first.hash).toBe(createHash('sha256').update(GENESIS_HASH).update(leaf).digest('hex'));
 
@@ -85,7 +88,9 @@ describe('signed checkpoints', () => {
   it('signs the RFC 6962 root of the chain and verifies only with the right key and content', () => {
     const { privateKey, publicKey } = ed25519KeyPair();
     const chain = new AuditChain(ORG);
-    const leaves = Array.from({ length: 9 }, (_, i) => Buffer.from(chain.append(sampleEvent(ORG, i + 1)).leaf, 'hex'));
+    const leaves = Array.from({ length: 9 }, (_, i) =>
+      Buffer.from(chain.append(sampleEvent(ORG, i + 1)).leaf, 'hex'),
+    );
     const checkpoint = chain.checkpoint(privateKey, new Date('2026-11-23T12:00:00Z'));
     expect(checkpoint).toMatchObject({
       org: ORG,
@@ -99,7 +104,9 @@ describe('signed checkpoints', () => {
     expect(verifyCheckpointSignature({ ...checkpoint, org: 'org-2' }, publicKey)).toBe(false);
     const root = Buffer.from(checkpoint.rootHash, 'hex');
     root[0] ^= 1;
-    expect(verifyCheckpointSignature({ ...checkpoint, rootHash: root.toString('hex') }, publicKey)).toBe(false);
+    expect(verifyCheckpointSignature({ ...checkpoint, rootHash: root.toString('hex') }, publicKey)).toBe(
+      false,
+    );
     expect(verifyCheckpointSignature(checkpoint, ed25519KeyPair().publicKey)).toBe(false);
     expect(() => signCheckpoint({ ...checkpoint, rootHash: 'nope' }, privateKey)).toThrow(TypeError);
   });

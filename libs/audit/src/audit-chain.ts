@@ -1,10 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import {
-  AUDIT_EVENT_VERSION,
-  type AuditEvent,
-  type AuditEventInput,
-  type AuditRecord,
-} from './audit-event';
+import { AUDIT_EVENT_VERSION, type AuditEvent, type AuditEventInput, type AuditRecord } from './audit-event';
 import { canonicalJson, canonicalLeafHash, chainHash, GENESIS_HASH, hashFromHex } from './audit-hash';
 import { signCheckpoint, type SignedCheckpoint } from './checkpoint';
 import { EventMasker } from './event-masker';

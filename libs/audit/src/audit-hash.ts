@@ -1,6 +1,6 @@
 import { createHash, hash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import type { AuditEvent } from './audit-event';
+import { canonicalize } from './canonical-json';
 
 /** The `prev_hash` of the first event of every chain: 32 zero bytes. */
 export const GENESIS_HASH: Buffer = Buffer.alloc(32);
@@ -45,6 +45,7 @@ const HEX_32 = /^[0-9a-f]{64}$/;
 
 /** Decodes a lower-case hex SHA-256 value; throws on anything else. */
 export function hashFromHex(hex: string, what = 'hash'): Buffer {
-  if (typeof hex !== 'string' || !HEX_32.test(hex)) throw new TypeError(`${what} is not 64 lower-case hex digits`);
+  if (typeof hex !== 'string' || !HEX_32.test(hex))
+    throw new TypeError(`${what} is not 64 lower-case hex digits`);
   return Buffer.from(hex, 'hex');
 }

@@ -43,7 +43,17 @@ const CREDENTIAL_SUFFIXES = [
   'bearer',
 ];
 /** Field names ending in `token` that count things rather than hold a secret (LLM tool calls have them). */
-const NOT_CREDENTIALS = new Set(['maxtoken', 'maxtokens', 'numtoken', 'tokencount', 'nexttoken', 'pagetoken', 'nextpagetoken', 'continuationtoken', 'csrftoken']);
+const NOT_CREDENTIALS = new Set([
+  'maxtoken',
+  'maxtokens',
+  'numtoken',
+  'tokencount',
+  'nexttoken',
+  'pagetoken',
+  'nextpagetoken',
+  'continuationtoken',
+  'csrftoken',
+]);
 
 /** String values that are credentials whatever their field is called. */
 const CREDENTIAL_VALUES = [
@@ -65,7 +75,8 @@ export function isCredentialName(name: string): boolean {
   const cached = nameCache.get(name);
   if (cached !== undefined) return cached;
   const n = name.toLowerCase().replace(/[-_.\s]/g, '');
-  const result = !NOT_CREDENTIALS.has(n) && (CREDENTIAL_NAMES.has(n) || CREDENTIAL_SUFFIXES.some((s) => n.endsWith(s)));
+  const result =
+    !NOT_CREDENTIALS.has(n) && (CREDENTIAL_NAMES.has(n) || CREDENTIAL_SUFFIXES.some((s) => n.endsWith(s)));
   if (nameCache.size >= NAME_CACHE_LIMIT) nameCache.clear();
   nameCache.set(name, result);
   return result;
@@ -195,7 +206,12 @@ function collect(
   };
   switch (segment.kind) {
     case 'key':
-      if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, segment.name)) {
+      if (
+        node !== null &&
+        typeof node === 'object' &&
+        !Array.isArray(node) &&
+        Object.hasOwn(node, segment.name)
+      ) {
         visit(segment.name, (node as Record<string, unknown>)[segment.name]);
       }
       return;

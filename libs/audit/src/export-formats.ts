@@ -74,13 +74,19 @@ const API_ACTIVITY_CLASS = 6003;
 /** OCSF API Activity activity_id from the event type's last word (`member.invited` → Create). */
 function activityOf(type: string): { id: number; name: string } {
   const verb = type.slice(type.lastIndexOf('.') + 1);
-  if (/^(created|added|invited|registered|issued|granted|submitted|requested|imported|uploaded)$/.test(verb)) {
+  if (
+    /^(created|added|invited|registered|issued|granted|submitted|requested|imported|uploaded)$/.test(verb)
+  ) {
     return { id: 1, name: 'Create' };
   }
   if (/^(read|viewed|listed|exported|downloaded|evaluated|decided|checked)$/.test(verb)) {
     return { id: 2, name: 'Read' };
   }
-  if (/^(updated|changed|renamed|activated|deactivated|enabled|disabled|approved|rejected|rotated|accepted|moved|edited)$/.test(verb)) {
+  if (
+    /^(updated|changed|renamed|activated|deactivated|enabled|disabled|approved|rejected|rotated|accepted|moved|edited)$/.test(
+      verb,
+    )
+  ) {
     return { id: 3, name: 'Update' };
   }
   if (/^(deleted|removed|revoked|purged|expired|archived)$/.test(verb)) return { id: 4, name: 'Delete' };

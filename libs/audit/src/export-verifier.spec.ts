@@ -48,9 +48,13 @@ async function build(total: number, from = 1, every = 10): Promise<Built> {
   return { records, text: Buffer.concat(chunks).toString('utf8'), manifest };
 }
 
-async function verifyText(text: string, manifest: ExportManifest, chunkSize = 4096): Promise<VerificationReport> {
+async function verifyText(
+  text: string,
+  manifest: ExportManifest,
+  chunkSize = 4096,
+): Promise<VerificationReport> {
   const bytes = Buffer.from(text, 'utf8');
-  async function* source(): AsyncGenerator<Buffer> {
+  function* source(): Generator<Buffer> {
     for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, i + chunkSize);
   }
   return verifyExport(source(), manifest, publicKey);
@@ -64,7 +68,12 @@ describe('verifyExport', () => {
     const { text, manifest } = await build(95);
     const report = await verifyText(text, manifest);
     expect(report.problems).toEqual([]);
-    expect(report).toMatchObject({ ok: true, eventsVerified: 95, firstBadSeq: null, checkpointsVerified: 10 });
+    expect(report).toMatchObject({
+      ok: true,
+      eventsVerified: 95,
+      firstBadSeq: null,
+      checkpointsVerified: 10,
+    });
     expect(report.fileSha256).toBe(manifest.file.sha256);
   });
 
@@ -148,7 +157,12 @@ describe('verifyExport', () => {
     const canonical = canonicalJson(event);
     const leaf = canonicalLeafHash(canonical);
     const hash = chainHash(Buffer.from(records[31].hash, 'hex'), leaf);
-    const forged = jsonlLine({ event, canonical, leaf: leaf.toString('hex'), hash: hash.toString('hex') }).trimEnd();
+    const forged = jsonlLine({
+      event,
+      canonical,
+      leaf: leaf.toString('hex'),
+      hash: hash.toString('hex'),
+    }).trimEnd();
     ls.splice(32, 0, forged);
     const report = await verifyText(join(ls), manifest);
     expect(report.firstBadSeq).toBe(33);
@@ -158,7 +172,9 @@ describe('verifyExport', () => {
     const { records, manifest } = await build(40, 1, 10);
     const chain = new AuditChain(ORG);
     const rewritten = records.map((r, i) =>
-      chain.append(i === 14 ? { ...sampleEvent(ORG, 15), data: { rewritten: true } } : sampleEvent(ORG, i + 1)),
+      chain.append(
+        i === 14 ? { ...sampleEvent(ORG, 15), data: { rewritten: true } } : sampleEvent(ORG, i + 1),
+      ),
     );
     const summary = emptySummary('jsonl');
     const chunks: Buffer[] = [];

@@ -61,7 +61,7 @@ const LINE_HEAD = /^\{"seq":(0|[1-9][0-9]{0,15}),"leaf":"([0-9a-f]{64})","hash":
  * results would only repeat it); the file is still read to the end for its hash.
  */
 export async function verifyExport(
-  source: AsyncIterable<Buffer | string>,
+  source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   manifest: ExportManifest,
   publicKey: KeyObject,
 ): Promise<VerificationReport> {
@@ -105,13 +105,22 @@ export async function verifyExport(
     let event: Record<string, unknown>;
     try {
       event = JSON.parse(canonical) as Record<string, unknown>;
-      if (event === null || typeof event !== 'object' || Array.isArray(event)) throw new Error('not an object');
+      if (event === null || typeof event !== 'object' || Array.isArray(event))
+        throw new Error('not an object');
     } catch (error) {
-      breakAt(expected, 'malformed_line', `event for seq ${expected} is not a JSON object: ${(error as Error).message}`);
+      breakAt(
+        expected,
+        'malformed_line',
+        `event for seq ${expected} is not a JSON object: ${(error as Error).message}`,
+      );
       return;
     }
     if (!Number.isSafeInteger(seq) || event.seq !== seq) {
-      breakAt(expected, 'malformed_line', `line for seq ${expected}: the line's seq and the event's seq differ`);
+      breakAt(
+        expected,
+        'malformed_line',
+        `line for seq ${expected}: the line's seq and the event's seq differ`,
+      );
       return;
     }
     if (seq > expected) {
@@ -138,7 +147,11 @@ export async function verifyExport(
       return;
     }
     if (event.org !== manifest.org) {
-      breakAt(seq, 'event_org', `seq ${seq} belongs to org ${String(event.org)}, not ${String(manifest.org)}`);
+      breakAt(
+        seq,
+        'event_org',
+        `seq ${seq} belongs to org ${String(event.org)}, not ${String(manifest.org)}`,
+      );
       return;
     }
     const { from, to } = manifest.timeRange ?? { from: null, to: null };
@@ -162,7 +175,11 @@ export async function verifyExport(
     const checkpoint = roots.get(tree.size);
     if (checkpoint) {
       if (tree.root().toString('hex') !== checkpoint.rootHash) {
-        problem('checkpoint_root', `checkpoint at tree size ${checkpoint.treeSize}: root does not match the events`, seq);
+        problem(
+          'checkpoint_root',
+          `checkpoint at tree size ${checkpoint.treeSize}: root does not match the events`,
+          seq,
+        );
       } else {
         report.checkpointsVerified += 1;
       }
@@ -201,12 +218,15 @@ export async function verifyExport(
       report.firstBadSeq = expected;
       problem('missing_events', `events ${expected}…${lastSeq} are missing`, expected);
     } else if (manifest.lastHash !== null && prevHash.toString('hex') !== manifest.lastHash) {
-      problem('last_hash', 'the last event does not end in the manifest\'s last hash');
+      problem('last_hash', "the last event does not end in the manifest's last hash");
     }
   }
   report.fileSha256 = digest.digest('hex');
   if (report.fileSha256 !== manifest.file?.sha256) {
-    problem('file_hash', `file SHA-256 ${report.fileSha256} differs from the manifest's ${String(manifest.file?.sha256)}`);
+    problem(
+      'file_hash',
+      `file SHA-256 ${report.fileSha256} differs from the manifest's ${String(manifest.file?.sha256)}`,
+    );
   }
   report.ok = report.problems.length === 0;
   return report;
@@ -233,14 +253,16 @@ function prepare(
   let setup: Setup;
   try {
     if (manifest.type !== MANIFEST_TYPE) throw new Error(`unknown manifest type ${String(manifest.type)}`);
-    if (manifest.format !== 'jsonl') throw new Error(`only jsonl exports can be verified, not ${manifest.format}`);
+    if (manifest.format !== 'jsonl')
+      throw new Error(`only jsonl exports can be verified, not ${manifest.format}`);
     const firstSeq = manifest.firstSeq ?? (manifest.lastSeq ?? 0) + 1;
     const lastSeq = manifest.lastSeq ?? firstSeq - 1;
     if (!Number.isSafeInteger(firstSeq) || firstSeq < 1 || lastSeq - firstSeq + 1 !== manifest.count) {
       throw new Error('firstSeq, lastSeq and count disagree');
     }
     const prevHash = hashFromHex(manifest.prevHash, 'prevHash');
-    if (firstSeq === 1 && !prevHash.equals(GENESIS_HASH)) throw new Error('an export from seq 1 starts at the genesis hash');
+    if (firstSeq === 1 && !prevHash.equals(GENESIS_HASH))
+      throw new Error('an export from seq 1 starts at the genesis hash');
     setup = {
       firstSeq,
       prevHash,
@@ -254,14 +276,24 @@ function prepare(
   const lastSeq = setup.firstSeq - 1 + manifest.count;
   for (const checkpoint of manifest.checkpoints ?? []) {
     if (!verifyCheckpointSignature(checkpoint, publicKey)) {
-      problem('checkpoint_signature', `checkpoint at tree size ${checkpoint.treeSize}: signature is not valid`);
+      problem(
+        'checkpoint_signature',
+        `checkpoint at tree size ${checkpoint.treeSize}: signature is not valid`,
+      );
     } else if (checkpoint.org !== manifest.org) {
       problem('checkpoint_org', `checkpoint at tree size ${checkpoint.treeSize} is for another organisation`);
     } else if (checkpoint.treeSize === setup.tree.size) {
       if (setup.tree.root().toString('hex') === checkpoint.rootHash) report.checkpointsVerified += 1;
-      else problem('checkpoint_root', `checkpoint at tree size ${checkpoint.treeSize}: root does not match the frontier`);
+      else
+        problem(
+          'checkpoint_root',
+          `checkpoint at tree size ${checkpoint.treeSize}: root does not match the frontier`,
+        );
     } else if (checkpoint.treeSize < setup.tree.size || checkpoint.treeSize > lastSeq) {
-      problem('checkpoint_not_covered', `checkpoint at tree size ${checkpoint.treeSize} is outside the exported range`);
+      problem(
+        'checkpoint_not_covered',
+        `checkpoint at tree size ${checkpoint.treeSize} is outside the exported range`,
+      );
     } else {
       setup.roots.set(checkpoint.treeSize, checkpoint);
     }

@@ -28,13 +28,21 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i += 1) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), (i += 1);
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell), rows.push(row), (row = []), (cell = ''), (i += 1);
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i += 1;
     } else cell += c;
   }
   return rows;
@@ -62,7 +70,28 @@ describe('export writers', () => {
     expect(Object.keys(first)).toEqual(['seq', 'leaf', 'hash', 'event']);
     expect(first).toEqual({ seq: 5, leaf: input[0].leaf, hash: input[0].hash, event: input[0].event });
     // The event member is the canonical text, byte for byte.
-    expect(lines[0]).toBe(`{"seq":5,"leaf":"${input[0].leaf}","hash":"${input[0].hash}","event":${canonicalJson(input[0].event)}}`);
+    expect(lines[0]).toBe(
+      `{"seq":5,"leaf":"${input[0].leaf}","hash":"${input[0].hash}","event":${canonicalJson(input[0].event)}}`,
+    );
+  });
+
+  it('accepts an async source (e.g. a database cursor) and writes the same bytes', async () => {
+    const input = records(40);
+    async function* cursor() {
+      for (const r of input) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yield r;
+      }
+    }
+    const fromArray = emptySummary('ocsf');
+    const fromCursor = emptySummary('ocsf');
+    const a: Buffer[] = [];
+    const b: Buffer[] = [];
+    for await (const c of exportChunks(input, 'ocsf', fromArray)) a.push(c);
+    for await (const c of exportChunks(cursor(), 'ocsf', fromCursor)) b.push(c);
+    expect(Buffer.concat(b).equals(Buffer.concat(a))).toBe(true);
+    expect(fromCursor).toEqual(fromArray);
+    expect(fromCursor.count).toBe(40);
   });
 
   it('refuses records that are not one contiguous range', async () => {

@@ -46,7 +46,7 @@ export async function* exportChunks(
     pending.push(CSV_HEADER);
     pendingLength += CSV_HEADER.length;
   }
-  for await (const record of records) {
+  const add = (record: AuditRecord): boolean => {
     const seq = record.event.seq;
     if (summary.lastSeq !== null && seq !== summary.lastSeq + 1) {
       throw new Error(`export records must be contiguous: seq ${seq} follows ${summary.lastSeq}`);
@@ -62,7 +62,13 @@ export async function* exportChunks(
     const line = formatLine(format, record);
     pending.push(line);
     pendingLength += line.length;
-    if (pendingLength >= CHUNK_BYTES) yield flush();
+    return pendingLength >= CHUNK_BYTES;
+  };
+  if (Symbol.iterator in records) {
+    // A synchronous source is drained without a promise per record.
+    for (const record of records) if (add(record)) yield flush();
+  } else {
+    for await (const record of records) if (add(record)) yield flush();
   }
   if (pendingLength > 0) yield flush();
   summary.sha256 = digest.digest('hex');

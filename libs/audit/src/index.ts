@@ -9,6 +9,7 @@ export {
 export { AuditChain, type ChainHead } from './audit-chain';
 export {
   canonicalJson,
+  canonicalLeafHash,
   chainHash,
   eventLeafHash,
   GENESIS_HASH,
@@ -39,6 +40,7 @@ export {
   CSV_HEADER,
   csvLine,
   EXPORT_FORMATS,
+  formatLine,
   jsonlLine,
   OCSF_VERSION,
   ocsfLine,

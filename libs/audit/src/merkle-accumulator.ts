@@ -15,7 +15,9 @@ export class MerkleAccumulator {
   constructor(size = 0, frontier: readonly Uint8Array[] = []) {
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`invalid tree size ${size}`);
     if (popCount(size) !== frontier.length) {
-      throw new RangeError(`a frontier of a tree of size ${size} has ${popCount(size)} hashes, got ${frontier.length}`);
+      throw new RangeError(
+        `a frontier of a tree of size ${size} has ${popCount(size)} hashes, got ${frontier.length}`,
+      );
     }
     this.count = size;
     this.frontier = frontier.map((h) => Buffer.from(h));

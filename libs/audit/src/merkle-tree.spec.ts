@@ -19,7 +19,16 @@ const sha = (...parts: Buffer[]): Buffer => {
 const hex = (buffers: Buffer[]): string[] => buffers.map((b) => b.toString('hex'));
 
 // The eight leaf inputs of the Certificate Transparency reference tests (RFC 6962 implementations).
-const CT_INPUTS = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'];
+const CT_INPUTS = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+];
 const CT_LEAVES = CT_INPUTS.map((h) => leafHashOf(Buffer.from(h, 'hex')));
 const CT_ROOTS = [
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
@@ -33,7 +42,9 @@ const CT_ROOTS = [
 ];
 
 function randomLeaves(random: () => number, n: number): Buffer[] {
-  return Array.from({ length: n }, () => leafHashOf(Buffer.from([Math.floor(random() * 256), Math.floor(random() * 256)])));
+  return Array.from({ length: n }, () =>
+    leafHashOf(Buffer.from([Math.floor(random() * 256), Math.floor(random() * 256)])),
+  );
 }
 
 describe('RFC 6962 Merkle tree', () => {

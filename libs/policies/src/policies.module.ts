@@ -4,6 +4,9 @@ import { PolicyActivationController } from './activation/policy-activation.contr
 import { PolicyActivationService } from './activation/policy-activation.service';
 import { PolicyTestGate } from './activation/policy-test.gate';
 import { ActivePolicyReader } from './active/active-policy.reader';
+import { GzipBodyParser } from './bundles/gzip-body.parser';
+import { PolicyBundleController } from './bundles/policy-bundle.controller';
+import { PolicyBundleService } from './bundles/policy-bundle.service';
 import { PolicyCompiler } from './compile/policy-compiler';
 import { PolicyDraftController } from './draft/policy-draft.controller';
 import { PolicyDraftService } from './draft/policy-draft.service';
@@ -18,7 +21,12 @@ import { PolicyVersionService } from './versions/policy-version.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([...POLICIES_ENTITIES])],
-  controllers: [PolicyDraftController, PolicyVersionController, PolicyActivationController],
+  controllers: [
+    PolicyDraftController,
+    PolicyVersionController,
+    PolicyActivationController,
+    PolicyBundleController,
+  ],
   providers: [
     PolicyCompiler,
     PolicyEvents,
@@ -27,6 +35,8 @@ import { PolicyVersionService } from './versions/policy-version.service';
     PolicyVersionService,
     PolicyActivationService,
     ActivePolicyReader,
+    PolicyBundleService,
+    GzipBodyParser,
   ],
   exports: [ActivePolicyReader, PolicyCompiler],
 })

@@ -232,7 +232,7 @@ export async function runBuiltinsBench(argv: string[] = process.argv): Promise<v
     const results = texts.map((t) => JSON.stringify(policy.evaluate(t, 'bench/decision')));
     const expected = '[{"result":{"allow":true,"deny":[],"subject":"user-0"}}]';
     if (results[0] !== expected) throw new Error(`${variant.name}: unexpected result ${results[0]}`);
-    const f = measure((n) => policy.evaluate(texts[n % texts.length], 'bench/decision'), evals);
+    const f = measure((n) => void policy.evaluate(texts[n % texts.length], 'bench/decision'), evals);
     base ??= f;
     process.stdout.write(line(variant.name, f, variant === VARIANTS[0] ? undefined : base));
     process.stdout.write(
@@ -257,7 +257,7 @@ export async function runBuiltinsBench(argv: string[] = process.argv): Promise<v
     'io.jwt.decode': (token: unknown) => decoded.get(token),
   });
   stubbed.setData({});
-  const s = measure((n) => stubbed.evaluate(texts[n % texts.length], 'bench/decision'), evals);
+  const s = measure((n) => void stubbed.evaluate(texts[n % texts.length], 'bench/decision'), evals);
   process.stdout.write(line('jwt stubbed', s, base));
   process.stdout.write(
     `  ${''.padEnd(12)} (regex+jwt with JWT builtins stubbed: cost of crossing the host boundary)\n`,
@@ -267,8 +267,8 @@ export async function runBuiltinsBench(argv: string[] = process.argv): Promise<v
   const tokens = docs.map((d) => (d.context as { token: string }).token);
   const verify = HOST_BUILTINS['io.jwt.verify_hs256'];
   const decode = HOST_BUILTINS['io.jwt.decode'];
-  const v = measure((n) => verify(tokens[n % tokens.length], SECRET), evals);
-  const d = measure((n) => decode(tokens[n % tokens.length]), evals);
+  const v = measure((n) => void verify(tokens[n % tokens.length], SECRET), evals);
+  const d = measure((n) => void decode(tokens[n % tokens.length]), evals);
   process.stdout.write('  host builtin cost, called directly from JS (no Wasm boundary):\n');
   process.stdout.write(line('verify_hs256', v));
   process.stdout.write(line('jwt.decode', d));

@@ -58,6 +58,23 @@ function inputOf(tc: ConformanceCase): ArrayBuffer | undefined {
   return text === undefined ? undefined : new TextEncoder().encode(text).buffer;
 }
 
+/** The custom builtins OPA's Wasm test harness provides (used by the `wasm` suite). */
+const CUSTOM_ARITIES: Record<string, number> = {
+  custom_builtin_test: 1,
+  custom_builtin_test_impure: 0,
+  custom_builtin_test_memoization: 0,
+};
+
+function customImplementations(): Record<string, (...args: unknown[]) => unknown> {
+  let calls = 0;
+  return {
+    custom_builtin_test: (x: unknown) => (typeof x === 'number' ? x + 1 : undefined),
+    custom_builtin_test_impure: () => 'foo',
+    // Returns 100 on its first call only: the case checks that the rule calling it is memoised.
+    custom_builtin_test_memoization: () => 100 + calls++,
+  };
+}
+
 export async function runCase(tc: ConformanceCase): Promise<CaseOutcome> {
   let input: ArrayBuffer | undefined;
   try {
@@ -71,14 +88,17 @@ export async function runCase(tc: ConformanceCase): Promise<CaseOutcome> {
   });
   let compiled;
   try {
-    compiled = await compile({ modules, query: tc.query });
+    compiled = await compile({ modules, query: tc.query, customBuiltins: CUSTOM_ARITIES });
   } catch (err) {
     const d = describe(err);
     return { ok: false, stage: d.code ? 'compile' : 'crash', ...d };
   }
   let policy;
   try {
-    policy = await opa.loadPolicy(compiled.wasm, undefined, compiled.builtins);
+    policy = await opa.loadPolicy(compiled.wasm, undefined, {
+      ...customImplementations(),
+      ...compiled.builtins,
+    });
   } catch (err) {
     return { ok: false, stage: 'load', ...describe(err) };
   }

@@ -46,6 +46,11 @@ export interface CompileOptions {
   query?: string;
   /** Entrypoints as paths below `data`, e.g. `mandate/decision` (result: `[{result: <value>}]`). */
   entrypoints?: string[];
+  /**
+   * Custom builtins (name → arity, at most 4 arguments) that the modules may call: the module imports them from
+   * the host and the caller passes their implementations to `loadPolicy` as custom builtins (same names).
+   */
+  customBuiltins?: Record<string, number>;
   /** binaryen optimisation level of the generated code (0–3, default 0; see bench/bench-rego.ts). */
   optimizeLevel?: number;
 }
@@ -55,7 +60,10 @@ export interface CompileResult {
   wasm: Uint8Array<ArrayBuffer>;
   /** Entrypoint name → id (`eval` for the query). */
   entrypoints: Record<string, number>;
-  /** Host builtins the module imports, by import name: pass to `loadPolicy(wasm, memory, builtins)`. */
+  /**
+   * Mandate's host builtins the module imports, by import name: pass to `loadPolicy(wasm, memory, builtins)`
+   * (merged with the implementations of any `customBuiltins`).
+   */
   builtins: Record<string, HostBuiltin>;
 }
 
@@ -86,7 +94,8 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
       },
     ]);
   }
-  const program = compileModules({ modules: options.modules, query: options.query });
+  const custom = options.customBuiltins ?? {};
+  const program = compileModules({ modules: options.modules, query: options.query, builtins: custom });
   let policy;
   try {
     policy = plan(program, { entrypoints });
@@ -108,12 +117,14 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
   try {
     const out = await generateWasm(policy, {
       runtime: runtimeWasm(),
-      hostImplemented: new Set(Object.keys(HOST_BUILTINS)),
-      hostImportName,
+      hostImplemented: new Set([...Object.keys(HOST_BUILTINS), ...Object.keys(custom)]),
+      hostImportName: (name) => (name in custom ? name : hostImportName(name)),
       optimizeLevel: options.optimizeLevel,
     });
     const builtins: Record<string, HostBuiltin> = {};
-    for (const [name, imported] of Object.entries(out.hostNames)) builtins[imported] = HOST_BUILTINS[name];
+    for (const [name, imported] of Object.entries(out.hostNames)) {
+      if (!(name in custom)) builtins[imported] = HOST_BUILTINS[name];
+    }
     return { wasm: out.wasm, entrypoints: out.entrypoints, builtins };
   } catch (err) {
     if (err instanceof CodegenError) {

@@ -1,17 +1,22 @@
 import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ACTIVE_POLICY_READER_OVERRIDE, type ActivePolicy, type ActivePolicyReaderPort } from '@mandate/decisions';
+import {
+  ACTIVE_POLICY_READER_OVERRIDE,
+  type ActivePolicy,
+  type ActivePolicyReaderPort,
+} from '@mandate/decisions';
 import { compile } from '@mandate/rego';
-import { BaselinePolicyReader } from '../../../libs/decisions/src/policy/baseline-policy.reader';
 import { call, type SeededOrg } from '../identity/identity-harness';
 
 /**
  * An in-memory policy store with the shared ActivePolicyReader contract: tests "activate" Rego sources per
- * organisation (revision + 1 each time); organisations without one get the real baseline.
+ * organisation (revision + 1 each time); organisations without one get the real store's baseline.
+ * It has no getActiveRevision, so the cache's poll exercises the getActive path.
  */
 export class FakePolicyStore implements ActivePolicyReaderPort {
   private readonly active = new Map<string, ActivePolicy>();
-  private readonly baseline = new BaselinePolicyReader();
+  /** The real store's baseline (set once the app is up). */
+  baseline: Pick<ActivePolicyReaderPort, 'getBaseline'> | undefined;
   failing = false;
 
   async activate(orgId: string, source: string): Promise<number> {
@@ -34,6 +39,7 @@ export class FakePolicyStore implements ActivePolicyReaderPort {
   }
 
   getBaseline(): Promise<ActivePolicy> {
+    if (!this.baseline) return Promise.reject(new Error('no baseline'));
     return this.baseline.getBaseline();
   }
 }

@@ -73,7 +73,16 @@ describe('mandate audit verify', () => {
     expect(result.out).toContain('first bad sequence number: 30');
     expect(result.out).toContain('sequence_gap (seq 30)');
 
-    const json = await run(['audit', 'verify', tampered, '--manifest', manifestPath, '--key', pemPath, '--json']);
+    const json = await run([
+      'audit',
+      'verify',
+      tampered,
+      '--manifest',
+      manifestPath,
+      '--key',
+      pemPath,
+      '--json',
+    ]);
     expect(JSON.parse(json.out)).toMatchObject({ ok: false, firstBadSeq: 30, eventsVerified: 29 });
   });
 
@@ -87,7 +96,9 @@ describe('mandate audit verify', () => {
 
   it('rejects bad arguments with exit code 2', async () => {
     expect((await run(['audit', 'verify', exportPath])).code).toBe(2);
-    expect((await run(['audit', 'check', exportPath, '--manifest', manifestPath, '--key', pemPath])).code).toBe(2);
+    expect(
+      (await run(['audit', 'check', exportPath, '--manifest', manifestPath, '--key', pemPath])).code,
+    ).toBe(2);
     expect((await run(['audit', 'verify', '--manifest', manifestPath, '--key', pemPath])).code).toBe(2);
   });
 });

@@ -65,7 +65,10 @@ export function buildPolicyInput(
       pinned: false,
       changed: false,
       risk: 'unknown',
-      annotations: annotations !== null && typeof annotations === 'object' && !Array.isArray(annotations) ? annotations : {},
+      annotations:
+        annotations !== null && typeof annotations === 'object' && !Array.isArray(annotations)
+          ? annotations
+          : {},
     },
     arguments: request.arguments,
     findings: [],

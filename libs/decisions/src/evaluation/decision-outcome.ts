@@ -32,7 +32,8 @@ export function outcomeOf(result: unknown): DecisionOutcome {
   if (result === undefined) return denied('undefined_result', 'the policy decision is undefined');
   if (!isObject(result)) return denied('malformed_result', 'the policy decision is not an object');
   const { allow, deny, require_approval: approval, obligations } = result;
-  if (typeof allow !== 'boolean') return denied('malformed_result', 'the policy decision has no boolean allow');
+  if (typeof allow !== 'boolean')
+    return denied('malformed_result', 'the policy decision has no boolean allow');
   if (deny !== undefined && !(Array.isArray(deny) && deny.every((r) => typeof r === 'string'))) {
     return denied('malformed_result', 'the policy decision has a malformed deny');
   }
@@ -43,7 +44,7 @@ export function outcomeOf(result: unknown): DecisionOutcome {
     return denied('malformed_result', 'the policy decision has malformed obligations');
   }
   const duties = obligations ?? {};
-  const reasons = (deny ?? []) as string[];
+  const reasons: string[] = deny ?? [];
   if (reasons.length > 0) {
     return {
       decision: 'deny',

@@ -58,7 +58,9 @@ export class DecisionService {
       obligations: outcome.obligations,
       approval: outcome.approval,
       policyRevision: policy?.revision ?? null,
-      consistencyToken: policy ? encodeConsistencyToken({ orgId: caller.orgId, revision: policy.revision }) : null,
+      consistencyToken: policy
+        ? encodeConsistencyToken({ orgId: caller.orgId, revision: policy.revision })
+        : null,
       recorded: true,
     };
     try {
@@ -94,7 +96,10 @@ export class DecisionService {
     if (token === undefined) return 0;
     const point = decodeConsistencyToken(token);
     if (point === null || point.orgId !== orgId) {
-      throw new DecisionPolicyError('stale_state', 'the consistency token is not valid for this organisation');
+      throw new DecisionPolicyError(
+        'stale_state',
+        'the consistency token is not valid for this organisation',
+      );
     }
     return point.revision;
   }
@@ -103,14 +108,17 @@ export class DecisionService {
     try {
       return outcomeOf(policy.instance.evaluate(inputJson));
     } catch (error) {
-      this.logger.warn(`policy revision ${policy.revision} of ${policy.orgId} failed: ${(error as Error).message}`);
+      this.logger.warn(
+        `policy revision ${policy.revision} of ${policy.orgId} failed: ${(error as Error).message}`,
+      );
       return denied('policy_error', 'the policy failed during evaluation');
     }
   }
 
   private failure(error: unknown): DecisionOutcome {
     if (error instanceof DecisionPolicyError) {
-      if (error.code !== 'stale_state') this.logger.warn(`${error.message}: ${String((error.cause as Error)?.message ?? '')}`);
+      if (error.code !== 'stale_state')
+        this.logger.warn(`${error.message}: ${String((error.cause as Error)?.message ?? '')}`);
       return denied(error.code, error.message);
     }
     this.logger.error(`decision failed: ${(error as Error).message}`);
@@ -119,7 +127,11 @@ export class DecisionService {
 }
 
 /** What is recorded when the agent or the policy could not be resolved: the request as given. */
-function unresolvedInput(request: DecisionRequest, caller: DecisionCaller, now: Date): Record<string, unknown> {
+function unresolvedInput(
+  request: DecisionRequest,
+  caller: DecisionCaller,
+  now: Date,
+): Record<string, unknown> {
   return {
     phase: request.phase,
     agent: { name: request.agent },

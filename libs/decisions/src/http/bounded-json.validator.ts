@@ -15,7 +15,8 @@ export function jsonBoundsViolation(value: unknown, bounds: JsonBounds): string 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'must be an object';
   if (!withinDepth(value, bounds.maxDepth)) return `must not be nested deeper than ${bounds.maxDepth} levels`;
   const text = JSON.stringify(value);
-  if (Buffer.byteLength(text, 'utf8') > bounds.maxBytes) return `must not exceed ${bounds.maxBytes} bytes as JSON`;
+  if (Buffer.byteLength(text, 'utf8') > bounds.maxBytes)
+    return `must not exceed ${bounds.maxBytes} bytes as JSON`;
   if (text.includes('\\u0000')) return 'must not contain the character U+0000';
   return null;
 }

@@ -15,6 +15,7 @@ import {
 import { IsBoundedJsonObject } from './bounded-json.validator';
 
 /** Printable text without control characters (PostgreSQL cannot store U+0000). */
+// eslint-disable-next-line no-control-regex -- the point is to refuse control characters
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 
 export const ARGUMENT_BOUNDS = { maxDepth: 32, maxBytes: 256 * 1024 };
@@ -68,7 +69,8 @@ export class DecisionToolDto {
 
   @ApiPropertyOptional({
     type: Object,
-    description: 'The tool definition as the server declares it (name, description, inputSchema, annotations).',
+    description:
+      'The tool definition as the server declares it (name, description, inputSchema, annotations).',
   })
   @IsOptional()
   @IsBoundedJsonObject(DEFINITION_BOUNDS)

@@ -2,7 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { DecisionResult } from '../evaluation/decision-result';
 
 export class DecisionReasonDto {
-  @ApiProperty({ description: 'Stable machine-readable code, e.g. policy_deny, unknown_agent, record_failed.' })
+  @ApiProperty({
+    description: 'Stable machine-readable code, e.g. policy_deny, unknown_agent, record_failed.',
+  })
   code!: string;
 
   @ApiProperty()

@@ -20,7 +20,9 @@ export class DecisionController {
   @Post()
   @HttpCode(200)
   @RequirePermission('decisions:evaluate')
-  @ApiOperation({ summary: 'Decide on one MCP tool call (fails closed: any failure is a deny with a reason)' })
+  @ApiOperation({
+    summary: 'Decide on one MCP tool call (fails closed: any failure is a deny with a reason)',
+  })
   @ApiOkResponse({ type: DecisionResponseDto })
   async decide(
     @CurrentPrincipal() principal: Principal,
@@ -52,11 +54,17 @@ export class DecisionController {
 }
 
 export function callerOf(principal: Principal, request: FastifyRequest): DecisionCaller {
-  return { orgId: principal.orgId, apiKeyId: principal.apiKeyId, ip: request.ip, requestId: String(request.id) };
+  return {
+    orgId: principal.orgId,
+    apiKeyId: principal.apiKeyId,
+    ip: request.ip,
+    requestId: String(request.id),
+  };
 }
 
 /** The body's token wins over the header's. */
 function withToken(body: DecisionRequestDto, header: string | undefined): DecisionRequest {
-  const token = body.consistencyToken ?? (typeof header === 'string' && header.length > 0 ? header : undefined);
+  const token =
+    body.consistencyToken ?? (typeof header === 'string' && header.length > 0 ? header : undefined);
   return { ...body, consistencyToken: token };
 }

@@ -19,6 +19,8 @@ export interface ActivePolicyReaderPort {
   getActive(orgId: string): Promise<ActivePolicy | null>;
   /** The baseline policy compiled from `policies/` (revision 0), compiled once and cached. */
   getBaseline(): Promise<ActivePolicy>;
+  /** Optional cheap read of the active revision (0 = none) used by the poll; else the poll calls getActive. */
+  getActiveRevision?(orgId: string): Promise<number>;
 }
 
 /** Injection token of the ActivePolicyReaderPort the decision API reads policies through. */

@@ -74,18 +74,27 @@ export class PolicyCache implements OnApplicationShutdown {
     try {
       active = await this.reader.getActive(orgId);
     } catch (error) {
-      throw new DecisionPolicyError('policy_unavailable', 'the policy store could not be read', { cause: error });
+      throw new DecisionPolicyError('policy_unavailable', 'the policy store could not be read', {
+        cause: error,
+      });
     }
     if (active === null) active = await this.getBaseline();
     const cached = this.entries.get(orgId);
-    if (cached && !cached.instance.failed && cached.revision === active.revision && cached.versionId === active.versionId) {
+    if (
+      cached &&
+      !cached.instance.failed &&
+      cached.revision === active.revision &&
+      cached.versionId === active.versionId
+    ) {
       return cached;
     }
     let instance: WasmPolicy;
     try {
       instance = await WasmPolicy.load(active.wasm, active.entrypoint);
     } catch (error) {
-      throw new DecisionPolicyError('policy_error', 'the active policy could not be loaded', { cause: error });
+      throw new DecisionPolicyError('policy_error', 'the active policy could not be loaded', {
+        cause: error,
+      });
     }
     const entry: CachedPolicy = {
       orgId,
@@ -97,14 +106,17 @@ export class PolicyCache implements OnApplicationShutdown {
     };
     const current = this.entries.get(orgId);
     // Never replace a newer revision with an older one (a slow load racing a newer activation).
-    if (!current || current.instance.failed || current.revision <= entry.revision) this.entries.set(orgId, entry);
+    if (!current || current.instance.failed || current.revision <= entry.revision)
+      this.entries.set(orgId, entry);
     return this.entries.get(orgId) ?? entry;
   }
 
   private getBaseline(): Promise<ActivePolicy> {
     this.baseline ??= this.reader.getBaseline().catch((error: unknown) => {
       this.baseline = undefined;
-      throw new DecisionPolicyError('no_policy', 'no active policy and the baseline is unavailable', { cause: error });
+      throw new DecisionPolicyError('no_policy', 'no active policy and the baseline is unavailable', {
+        cause: error,
+      });
     });
     return this.baseline;
   }
@@ -129,10 +141,16 @@ export class PolicyCache implements OnApplicationShutdown {
     if (this.polling || this.closed) return;
     this.polling = true;
     try {
-      for (const orgId of [...this.entries.keys()]) {
-        await this.refresh(orgId).catch((error: unknown) =>
-          this.logger.warn(`polling the policy of ${orgId} failed: ${(error as Error).message}`),
-        );
+      for (const [orgId, entry] of [...this.entries]) {
+        try {
+          if (this.reader.getActiveRevision) {
+            const revision = await this.reader.getActiveRevision(orgId);
+            if (revision === entry.revision) continue;
+          }
+          await this.refresh(orgId);
+        } catch (error) {
+          this.logger.warn(`polling the policy of ${orgId} failed: ${(error as Error).message}`);
+        }
       }
     } finally {
       this.polling = false;

@@ -1,8 +1,22 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { compile } from '@mandate/rego';
 import { describe, expect, it } from 'vitest';
 import { outcomeOf } from '../evaluation/decision-outcome';
-import { BaselinePolicyReader, DECISION_ENTRYPOINT } from './baseline-policy.reader';
 import { WasmPolicy } from './wasm-policy';
+
+const DECISION_ENTRYPOINT = 'mandate/decision';
+
+/** The repository's baseline policy (policies/ without its tests), as the store compiles it. */
+async function baselineWasm(): Promise<Uint8Array> {
+  const dir = join(__dirname, '../../../../policies');
+  const modules: Record<string, string> = {};
+  for (const name of readdirSync(dir)) {
+    if (name.endsWith('.rego') && !name.endsWith('_test.rego'))
+      modules[name] = readFileSync(join(dir, name), 'utf8');
+  }
+  return (await compile({ modules, entrypoints: [DECISION_ENTRYPOINT] })).wasm;
+}
 
 async function load(source: string, maxPages?: number): Promise<WasmPolicy> {
   const out = await compile({ modules: { 'p.rego': source }, entrypoints: [DECISION_ENTRYPOINT] });
@@ -25,9 +39,7 @@ const call = (risk: string, pinned = true) =>
 
 describe('WasmPolicy', () => {
   it('evaluates the baseline policy compiled from policies/ (stored wasm, builtins rebuilt by name)', async () => {
-    const baseline = await new BaselinePolicyReader().getBaseline();
-    expect(baseline.revision).toBe(0);
-    const policy = await WasmPolicy.load(baseline.wasm, baseline.entrypoint);
+    const policy = await WasmPolicy.load(await baselineWasm(), DECISION_ENTRYPOINT);
     expect(outcomeOf(policy.evaluate(call('read'))).decision).toBe('allow');
     const pending = outcomeOf(policy.evaluate(call('destructive')));
     expect(pending.decision).toBe('pending_approval');
@@ -35,7 +47,9 @@ describe('WasmPolicy', () => {
     // The decision API's catalog placeholders (pinned: false) make the baseline deny with its reason.
     const unpinned = outcomeOf(policy.evaluate(call('read', false)));
     expect(unpinned.decision).toBe('deny');
-    expect(unpinned.reasons).toEqual([{ code: 'policy_deny', message: 'tool read_file: definition is not pinned' }]);
+    expect(unpinned.reasons).toEqual([
+      { code: 'policy_deny', message: 'tool read_file: definition is not pinned' },
+    ]);
   });
 
   it('returns undefined for an undefined decision (mapped to deny undefined_result)', async () => {

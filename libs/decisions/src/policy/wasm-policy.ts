@@ -23,7 +23,11 @@ export class WasmPolicy {
     private readonly entrypointId: number,
   ) {}
 
-  static async load(wasm: Uint8Array, entrypoint: string, maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES): Promise<WasmPolicy> {
+  static async load(
+    wasm: Uint8Array,
+    entrypoint: string,
+    maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES,
+  ): Promise<WasmPolicy> {
     builtins ??= hostBuiltinsByImportName();
     const bytes = new Uint8Array(wasm); // a private copy: opa-wasm compiles from it
     const policy = await opa.loadPolicy(bytes, { initial: 5, maximum: maxMemoryPages }, builtins);
@@ -39,13 +43,14 @@ export class WasmPolicy {
    */
   evaluate(inputJson: string): unknown {
     const bytes = encoder.encode(inputJson);
-    const exact = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    const exact =
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
     try {
       const resultSet: unknown = this.policy.evaluate(exact.buffer, this.entrypointId);
       if (!Array.isArray(resultSet) || resultSet.length === 0) return undefined;
       const first: unknown = resultSet[0];
       if (first === null || typeof first !== 'object' || !('result' in first)) return undefined;
-      return (first as { result: unknown }).result;
+      return first.result;
     } catch (error) {
       this.failed = true;
       throw error instanceof Error ? error : new Error(String(error));

@@ -95,7 +95,9 @@ export class DecisionRecorder implements OnApplicationShutdown {
         query_timeout: 10_000,
       });
       // An idle client that loses its connection must not crash the process; the pool replaces it.
-      this.pool.on('error', (error) => this.logger.warn(`decision recorder connection lost: ${error.message}`));
+      this.pool.on('error', (error) =>
+        this.logger.warn(`decision recorder connection lost: ${error.message}`),
+      );
     }
     return this.pool;
   }

@@ -33,7 +33,10 @@ export class PolicyActivationController {
       'Failing tests answer 409 with `details.failedTests`, unless `force: true` with a `reason` (recorded).',
   })
   @ApiOkResponse({ type: ActivationResponseDto })
-  @ApiConflictResponse({ type: PolicyErrorResponseDto, description: 'Tests fail, or the version is already active.' })
+  @ApiConflictResponse({
+    type: PolicyErrorResponseDto,
+    description: 'Tests fail, or the version is already active.',
+  })
   @ApiNotFoundResponse({ type: PolicyErrorResponseDto })
   async activate(
     @CurrentPrincipal() principal: Principal,
@@ -49,19 +52,26 @@ export class PolicyActivationController {
   @RequirePermission('policies:activate')
   @ApiOperation({ summary: 'Make a previously active version active again (new revision)' })
   @ApiOkResponse({ type: ActivationResponseDto })
-  @ApiConflictResponse({ type: PolicyErrorResponseDto, description: 'Never active before, or already active.' })
+  @ApiConflictResponse({
+    type: PolicyErrorResponseDto,
+    description: 'Never active before, or already active.',
+  })
   @ApiNotFoundResponse({ type: PolicyErrorResponseDto })
   async rollback(
     @CurrentPrincipal() principal: Principal,
     @CurrentRequestMeta() meta: RequestMeta,
     @Body() body: RollbackRequestDto,
   ): Promise<ActivationResponseDto> {
-    return ActivationResponseDto.from(await this.activations.rollback(principal, body.versionId, body.reason, meta));
+    return ActivationResponseDto.from(
+      await this.activations.rollback(principal, body.versionId, body.reason, meta),
+    );
   }
 
   @Get('active')
   @RequirePermission('policies:read')
-  @ApiOperation({ summary: 'The active policy version and revision (revision 0: the baseline policy applies)' })
+  @ApiOperation({
+    summary: 'The active policy version and revision (revision 0: the baseline policy applies)',
+  })
   @ApiOkResponse({ type: ActivePolicyResponseDto })
   async active(@CurrentPrincipal() principal: Principal): Promise<ActivePolicyResponseDto> {
     return ActivePolicyResponseDto.from(await this.activations.active(principal));

@@ -55,11 +55,15 @@ export class PolicyActivationService {
   ): Promise<ActivationResult> {
     const reason = options.reason?.trim() || null;
     if (options.force === true && reason === null) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'A forced activation needs a reason', { field: 'reason' });
+      throw new DomainError(ErrorCode.ValidationFailed, 'A forced activation needs a reason', {
+        field: 'reason',
+      });
     }
     const version = await this.findVersion(this.dataSource.manager, principal.orgId, versionId);
     const summary: PolicyTestSummary =
-      version.source === 'rego' ? await this.tests.run(version.files) : { total: 0, passed: 0, failed: [] };
+      Object.keys(version.files).length > 0
+        ? await this.tests.run(version.files)
+        : { total: 0, passed: 0, failed: [] };
     const failing = summary.failed.length > 0;
     if (failing && options.force !== true) {
       throw new DomainError(
@@ -103,7 +107,12 @@ export class PolicyActivationService {
   }
 
   /** Makes a version that was active before the active one again (no tests: it was vetted then). */
-  async rollback(principal: Principal, versionId: string, reason: string | undefined, meta: RequestMeta = {}): Promise<ActivationResult> {
+  async rollback(
+    principal: Principal,
+    versionId: string,
+    reason: string | undefined,
+    meta: RequestMeta = {},
+  ): Promise<ActivationResult> {
     const why = reason?.trim() || null;
     return this.dataSource.transaction(async (manager) => {
       const head = await lockPolicyHead(manager, principal.orgId);
@@ -151,7 +160,8 @@ export class PolicyActivationService {
     const head = await this.dataSource
       .getRepository(PolicyHeadEntity)
       .findOne({ where: { orgId: principal.orgId }, relations: { version: true } });
-    if (head === null || head.versionId === null) return { revision: head?.revision ?? 0, version: null, activatedAt: null };
+    if (head === null || head.versionId === null)
+      return { revision: head?.revision ?? 0, version: null, activatedAt: null };
     return { revision: head.revision, version: head.version ?? null, activatedAt: head.activatedAt };
   }
 

@@ -75,7 +75,9 @@ export class ActivePolicyReader {
     const files = readBaselineFiles(dir);
     const outcome = await this.compiler.compile(files);
     if (!outcome.ok) {
-      const detail = outcome.errors.map((e) => `${e.file}:${e.row}:${e.col}: ${e.code}: ${e.message}`).join('; ');
+      const detail = outcome.errors
+        .map((e) => `${e.file}:${e.row}:${e.col}: ${e.code}: ${e.message}`)
+        .join('; ');
       throw new Error(`Baseline policy in ${dir} is unusable: ${detail}`);
     }
     return {

@@ -6,8 +6,7 @@ import { DECISION_ENTRYPOINT } from './policy-limits';
 import { SAMPLE_DECISION_INPUT } from './sample-decision-input';
 
 export type PolicyCompileOutcome =
-  | { ok: true; wasm: Uint8Array; errors: [] }
-  | { ok: false; wasm: null; errors: PolicyCompileIssue[] };
+  { ok: true; wasm: Uint8Array; errors: [] } | { ok: false; wasm: null; errors: PolicyCompileIssue[] };
 
 const PACKAGE_MANDATE = /^\s*package\s+mandate\s*(#.*)?$/m;
 const DECISION_RULE = /^(default\s+)?decision\b/m;
@@ -34,7 +33,9 @@ export class PolicyCompiler {
       return fail([issue('', 'rego_internal_error', 'The compiler failed on this policy (internal error)')]);
     }
     const nonTest = Object.entries(files).filter(([name]) => !name.endsWith('_test.rego'));
-    const definesDecision = nonTest.some(([, text]) => PACKAGE_MANDATE.test(text) && DECISION_RULE.test(text));
+    const definesDecision = nonTest.some(
+      ([, text]) => PACKAGE_MANDATE.test(text) && DECISION_RULE.test(text),
+    );
     if (!definesDecision) {
       return fail([
         issue(

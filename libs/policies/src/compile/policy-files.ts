@@ -36,20 +36,28 @@ export function checkPolicyFiles(files: unknown): Record<string, string> {
     }
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > POLICY_LIMITS.maxFileBytes) {
-      throw new DomainError(ErrorCode.ValidationFailed, `A file is at most ${POLICY_LIMITS.maxFileBytes} bytes`, {
-        field: 'files',
-        file: name,
-        limit: POLICY_LIMITS.maxFileBytes,
-      });
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `A file is at most ${POLICY_LIMITS.maxFileBytes} bytes`,
+        {
+          field: 'files',
+          file: name,
+          limit: POLICY_LIMITS.maxFileBytes,
+        },
+      );
     }
     total += bytes;
     out[name] = text;
   }
   if (total > POLICY_LIMITS.maxTotalBytes) {
-    throw new DomainError(ErrorCode.ValidationFailed, `All files together are at most ${POLICY_LIMITS.maxTotalBytes} bytes`, {
-      field: 'files',
-      limit: POLICY_LIMITS.maxTotalBytes,
-    });
+    throw new DomainError(
+      ErrorCode.ValidationFailed,
+      `All files together are at most ${POLICY_LIMITS.maxTotalBytes} bytes`,
+      {
+        field: 'files',
+        limit: POLICY_LIMITS.maxTotalBytes,
+      },
+    );
   }
   return out;
 }

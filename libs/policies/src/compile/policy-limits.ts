@@ -12,4 +12,5 @@ export const POLICY_LIMITS = {
 export const DECISION_ENTRYPOINT = 'mandate/decision';
 
 /** A file name: `name.rego` or `dir/name.rego`, no `..`, no leading slash, at most 128 characters. */
-export const POLICY_FILE_NAME = /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\.rego$/;
+export const POLICY_FILE_NAME =
+  /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\.rego$/;

@@ -4,7 +4,13 @@
  */
 export const SAMPLE_DECISION_INPUT = {
   phase: 'call',
-  agent: { id: '00000000-0000-4000-8000-000000000001', name: 'sample-agent', labels: {}, trust: 0, owner: null },
+  agent: {
+    id: '00000000-0000-4000-8000-000000000001',
+    name: 'sample-agent',
+    labels: {},
+    trust: 0,
+    owner: null,
+  },
   principal: null,
   server: { id: '00000000-0000-4000-8000-000000000002', name: 'sample-server', url: 'https://mcp.example' },
   tool: {

@@ -44,7 +44,9 @@ export class PolicyDraftService {
           actor.id,
         ],
       );
-      const draft = await manager.getRepository(PolicyDraftEntity).findOneByOrFail({ orgId: principal.orgId });
+      const draft = await manager
+        .getRepository(PolicyDraftEntity)
+        .findOneByOrFail({ orgId: principal.orgId });
       await this.events.publish(
         manager,
         principal,

@@ -7,7 +7,10 @@ import { PolicyVersionEntity } from './policy-version.entity';
  */
 @Entity({ name: 'policy_heads' })
 @Check('ck_policy_heads_revision', `revision >= 0`)
-@Check('ck_policy_heads_version', `(revision = 0) = (version_id IS NULL) AND (version_id IS NULL) = (activated_at IS NULL)`)
+@Check(
+  'ck_policy_heads_version',
+  `(revision = 0) = (version_id IS NULL) AND (version_id IS NULL) = (activated_at IS NULL)`,
+)
 export class PolicyHeadEntity {
   @PrimaryColumn({ name: 'org_id', type: 'uuid', primaryKeyConstraintName: 'pk_policy_heads' })
   orgId!: string;

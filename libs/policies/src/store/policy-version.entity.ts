@@ -1,9 +1,17 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+} from 'typeorm';
 
 /** An immutable, numbered snapshot of an organisation's policy: sources (if any) and the compiled module. */
 @Entity({ name: 'policy_versions' })
 @Index('uq_policy_versions_org_number', ['orgId', 'number'], { unique: true })
-@Index('ix_policy_versions_org_created', ['orgId', 'createdAt'])
 @Check('ck_policy_versions_number', `number > 0`)
 @Check('ck_policy_versions_source', `source IN ('rego', 'bundle')`)
 @Check('ck_policy_versions_files', `jsonb_typeof(files) = 'object'`)

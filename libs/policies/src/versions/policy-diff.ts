@@ -18,7 +18,13 @@ export function diffPolicyFiles(
     const before = Object.hasOwn(older, file) ? older[file] : undefined;
     const after = Object.hasOwn(newer, file) ? newer[file] : undefined;
     const status =
-      before === undefined ? 'added' : after === undefined ? 'removed' : before === after ? 'unchanged' : 'modified';
+      before === undefined
+        ? 'added'
+        : after === undefined
+          ? 'removed'
+          : before === after
+            ? 'unchanged'
+            : 'modified';
     const patch =
       status === 'unchanged'
         ? ''

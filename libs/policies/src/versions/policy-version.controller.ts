@@ -32,13 +32,18 @@ export class PolicyVersionController {
   @RequirePermission('policies:write')
   @ApiOperation({ summary: 'Snapshot the (compiling) draft into a new immutable version' })
   @ApiCreatedResponse({ type: VersionSummaryResponseDto })
-  @ApiConflictResponse({ type: PolicyErrorResponseDto, description: 'No draft, or the draft does not compile.' })
+  @ApiConflictResponse({
+    type: PolicyErrorResponseDto,
+    description: 'No draft, or the draft does not compile.',
+  })
   async create(
     @CurrentPrincipal() principal: Principal,
     @CurrentRequestMeta() meta: RequestMeta,
     @Body() body: CreateVersionRequestDto,
   ): Promise<VersionSummaryResponseDto> {
-    return VersionSummaryResponseDto.from(await this.versions.createFromDraft(principal, body.message ?? null, meta));
+    return VersionSummaryResponseDto.from(
+      await this.versions.createFromDraft(principal, body.message ?? null, meta),
+    );
   }
 
   @Get()

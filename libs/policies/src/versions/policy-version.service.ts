@@ -39,7 +39,11 @@ export class PolicyVersionService {
   ) {}
 
   /** Snapshots the draft into a new version; refused (409) when the draft is missing or does not compile. */
-  async createFromDraft(principal: Principal, message: string | null, meta: RequestMeta = {}): Promise<PolicyVersionEntity> {
+  async createFromDraft(
+    principal: Principal,
+    message: string | null,
+    meta: RequestMeta = {},
+  ): Promise<PolicyVersionEntity> {
     return this.dataSource.transaction(async (manager) => {
       const draft = await manager
         .getRepository(PolicyDraftEntity)
@@ -56,17 +60,26 @@ export class PolicyVersionService {
           errors: draft.errors,
         });
       }
-      return this.insert(manager, principal, {
-        source: 'rego',
-        files: draft.files,
-        wasm: draft.wasm,
-        message,
-      }, meta);
+      return this.insert(
+        manager,
+        principal,
+        {
+          source: 'rego',
+          files: draft.files,
+          wasm: draft.wasm,
+          message,
+        },
+        meta,
+      );
     });
   }
 
   /** Stores a version built elsewhere (already validated), e.g. from an uploaded bundle. */
-  async createFromModule(principal: Principal, version: NewPolicyVersion, meta: RequestMeta = {}): Promise<PolicyVersionEntity> {
+  async createFromModule(
+    principal: Principal,
+    version: NewPolicyVersion,
+    meta: RequestMeta = {},
+  ): Promise<PolicyVersionEntity> {
     return this.dataSource.transaction((manager) => this.insert(manager, principal, version, meta));
   }
 

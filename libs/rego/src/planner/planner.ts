@@ -4,7 +4,8 @@ import type { CompiledProgram, CompiledQuery, RuleTreeNode } from '../compiler/c
 import { DATA, INPUT } from '../ir/ir';
 import type { Block, BuiltinRef, Func, Local, Location, Operand, Plan, Policy, Stmt } from '../ir/ir';
 import { PlanError } from './plan.error';
-import { RuleNode, RuleTree } from './rule-tree';
+import type { RuleNode } from './rule-node';
+import { RuleTree } from './rule-tree';
 import { VarScope } from './var-scope';
 
 export interface PlanOptions {

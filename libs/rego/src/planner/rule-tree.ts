@@ -1,3 +1,5 @@
+import { RuleNode } from './rule-node';
+
 /**
  * The tree of rules under `data`, keyed by path segment. A node holds the rules defined at exactly its path
  * (complete rules, partial sets, functions, or rules whose ref head continues with variables below it) and
@@ -7,37 +9,6 @@
  * `with data.<path> as …` shadows the subtree at that path while the expression under `with` is planned: the
  * shadowed rules are invisible, so refs to them read the (replaced) base document instead.
  */
-export class RuleNode<R> {
-  readonly children = new Map<string, RuleNode<R>>();
-  readonly rules: R[] = [];
-  /** How many `with` modifiers currently shadow this node. */
-  shadowed = 0;
-
-  constructor(readonly path: readonly string[]) {}
-
-  /** The visible child at `key`, if any. */
-  child(key: string): RuleNode<R> | undefined {
-    const node = this.children.get(key);
-    return node === undefined || node.shadowed > 0 ? undefined : node;
-  }
-
-  /** Visible child keys in sorted order. */
-  childKeys(): string[] {
-    return [...this.children.entries()]
-      .filter(([, node]) => node.shadowed === 0)
-      .map(([key]) => key)
-      .sort();
-  }
-
-  /** True when some rule is defined at or below this node (ignoring shadowing). */
-  hasRulesBelow(): boolean {
-    if (this.rules.length > 0) return true;
-    for (const child of this.children.values())
-      if (child.shadowed === 0 && child.hasRulesBelow()) return true;
-    return false;
-  }
-}
-
 export class RuleTree<R> {
   /** The node for `data` itself. */
   readonly root = new RuleNode<R>(['data']);

@@ -86,7 +86,8 @@ function failure(error: { file?: string; row?: number; col?: number; code: RegoE
 
 /**
  * The pipeline of `compile()` (../index.ts) with an optional instrumentation step between the compiler passes
- * and the planner. Kept in step with compile() by hand: any change there (options, error mapping) belongs here.
+ * and the planner. Kept in step with compile() by hand: any change there (options, error mapping) belongs
+ * here. compile()'s `customBuiltins` (in progress in the planner) is not passed through yet.
  */
 export async function compileWithCoverage(options: CoverageCompileOptions): Promise<CoverageCompileResult> {
   const program = compileModules({ modules: options.modules });
@@ -96,7 +97,10 @@ export async function compileWithCoverage(options: CoverageCompileOptions): Prom
     policy = plan(program, { entrypoints: options.entrypoints });
   } catch (err) {
     if (err instanceof PlanError) {
-      throw failure({ ...err.loc, code: 'rego_planner_error', message: err.message });
+      // PlanError's message starts with its location; the error detail carries it separately.
+      const prefix = err.loc ? `${err.loc.file || '<query>'}:${err.loc.row}:${err.loc.col}: ` : '';
+      const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+      throw failure({ ...err.loc, code: 'rego_planner_error', message });
     }
     throw err;
   }

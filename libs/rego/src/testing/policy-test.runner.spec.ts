@@ -129,6 +129,14 @@ describe('runPolicyTests', () => {
     expect(report.coverage?.files['clash.rego']).toEqual({ covered: [], notCovered: [3, 4] });
     expect(report.coverage?.files['authz_test.rego']).toBeUndefined();
     expect(report.coverage).toMatchObject({ coveredRules: 4, totalRules: 8, percent: 50 });
+
+    // With only the admin test, the default and the reader rule never produced the value.
+    const admin = await runPolicyTests({
+      modules: { 'authz.rego': POLICY, 'authz_test.rego': TESTS, 'clash.rego': CLASH },
+      run: 'test_admin_allowed',
+      coverage: true,
+    });
+    expect(admin.coverage?.files['authz.rego']).toEqual({ covered: [5], notCovered: [3, 7, 12, 13, 15] });
   });
 
   it('throws RegoCompileError with locations when the modules do not compile', async () => {
@@ -137,5 +145,14 @@ describe('runPolicyTests', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegoCompileError);
     expect((error as RegoCompileError).errors[0]).toMatchObject({ file: 'bad.rego', row: 4 });
+
+    // Planner errors keep the location in the detail, not twice in the message.
+    const planned = await runPolicyTests({
+      modules: { 'r.rego': 'package r\n\nx := object.get(data, "y", 1)\n\ntest_x if x == 1\n' },
+    }).catch((e: unknown) => e);
+    expect(planned).toBeInstanceOf(RegoCompileError);
+    const detail = (planned as RegoCompileError).errors[0];
+    expect(detail).toMatchObject({ file: 'r.rego', code: 'rego_planner_error' });
+    expect(detail.message).toMatch(/^recursion through data\.r/);
   });
 });

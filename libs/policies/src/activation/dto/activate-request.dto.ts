@@ -2,7 +2,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class ActivateRequestDto {
-  @ApiPropertyOptional({ description: 'Activate even though tests fail (needs a reason, which is recorded).' })
+  @ApiPropertyOptional({
+    description: 'Activate even though tests fail (needs a reason, which is recorded).',
+  })
   @IsOptional()
   @IsBoolean()
   force?: boolean;

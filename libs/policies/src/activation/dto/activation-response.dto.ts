@@ -20,7 +20,11 @@ export class ActivationResponseDto {
   @ApiProperty({ type: String, nullable: true })
   reason!: string | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: '`{total, passed, failed: [names]}`.' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: '`{total, passed, failed: [names]}`.',
+  })
   tests!: Record<string, unknown>;
 
   @ApiProperty()

@@ -5,8 +5,12 @@ export class SaveDraftRequestDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string' },
-    description: 'Every file of the draft (replaces the previous set): name (`*.rego`, `/` allowed) → Rego source.',
-    example: { 'decision.rego': 'package mandate\n\ndecision := {"allow": false, "deny": [], "require_approval": null, "obligations": {}}\n' },
+    description:
+      'Every file of the draft (replaces the previous set): name (`*.rego`, `/` allowed) → Rego source.',
+    example: {
+      'decision.rego':
+        'package mandate\n\ndecision := {"allow": false, "deny": [], "require_approval": null, "obligations": {}}\n',
+    },
   })
   @IsObject()
   files!: Record<string, string>;

@@ -3,7 +3,11 @@ import type { PolicyVersionEntity } from '../../store/policy-version.entity';
 import { VersionSummaryResponseDto } from './version-summary-response.dto';
 
 export class VersionResponseDto extends VersionSummaryResponseDto {
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Rego sources by file name.' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Rego sources by file name.',
+  })
   files!: Record<string, string>;
 
   static override from(version: PolicyVersionEntity): VersionResponseDto {

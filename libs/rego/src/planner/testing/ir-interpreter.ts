@@ -8,7 +8,7 @@ import type { Block, Func, Operand, Policy, Stmt } from '../../ir/ir';
 
 export type Value = null | boolean | number | string | Value[] | RegoObject | RegoSet;
 
-export class RegoObject {
+class RegoObject {
   readonly entries = new Map<string, [Value, Value]>();
   get(key: Value): Value | undefined {
     return this.entries.get(canonical(key))?.[1];
@@ -18,7 +18,7 @@ export class RegoObject {
   }
 }
 
-export class RegoSet {
+class RegoSet {
   readonly items = new Map<string, Value>();
   add(value: Value): void {
     this.items.set(canonical(value), value);

@@ -1,0 +1,52 @@
+import type { Finding, Severity } from '../finding';
+import type { ScanContext } from '../scan-context';
+import { percentDecodeDeep } from '../text-decoding';
+
+// All patterns run on lower-cased text whose backslashes were turned into slashes. Bounded quantifiers only.
+const TRAVERSAL = /(?:^|[/=\s"'(:;,])\.{2,8}(?:;[^/]{0,16})?\/{1,8}|\/\.{2,8}(?:$|[\s"'?#])/g;
+const SENSITIVE_SYSTEM =
+  /(?:^|[^\w.-])(?:\/etc\/(?:passwd|shadow|gshadow|sudoers|master\.passwd|group|crontab|cron\.d|ssh\/|ssl\/private|kubernetes\/)|\/proc\/(?:self|\d{1,7}|thread-self)\/|\/root(?:\/|$)|\/var\/run\/(?:docker\.sock|secrets)|\/run\/secrets|\/sys\/(?:kernel|firmware|class)|\/dev\/(?:tcp|udp|mem|kmem|sd[a-z]|nvme)|\/boot\/|[a-z]:\/(?:windows\/(?:system32|win\.ini|repair)|boot\.ini|inetpub\/|users\/[^/]{1,64}\/(?:appdata|ntuser)))/;
+const SENSITIVE_HOME =
+  /(?:~|\$home|\$\{home\}|%userprofile%|\/home\/[\w.-]{1,64}|\/users\/[\w .-]{1,64}|\/root|[a-z]:\/users\/[\w .-]{1,64})\/(?:\.ssh|\.aws|\.gnupg|\.kube|\.docker|\.npmrc|\.pypirc|\.netrc|\.pgpass|\.git-credentials|\.gitconfig|\.bash_history|\.zsh_history|\.bashrc|\.zshrc|\.profile|\.config\/(?:gcloud|gh|solana)|\.azure|\.cursor|\.vscode|library\/keychains)(?:$|[/\s"'])/;
+const SENSITIVE_FILE =
+  /(?:^|[\s"'=:(/])(?:\.ssh\/(?:id_[a-z0-9]{1,12}|authorized_keys|known_hosts|config)|\.aws\/credentials|\.git-credentials|\.netrc|\.pgpass|id_(?:rsa|dsa|ecdsa|ed25519)(?:$|[\s"'.])|\.env(?:\.[a-z]{1,16})?(?:$|[\s"']))/;
+
+function normalise(text: string): string {
+  let t = percentDecodeDeep(text);
+  // Full-width dots and slashes, one-dot leaders and the like fold to ASCII under NFKC.
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(t)) t = t.normalize('NFKC').replace(/[\u2215\u2044\u29f8]/g, '/');
+  return t.replace(/\\/g, '/').toLowerCase();
+}
+
+/**
+ * Path traversal: `../` and `..\` (also percent-encoded, double-encoded, overlong UTF-8, full-width
+ * forms), NUL bytes, and absolute or home-relative paths to sensitive locations (credentials, keys,
+ * /etc/passwd, /proc/self, C:\Windows\System32 …).
+ */
+export function detectPathTraversal(text: string, context: ScanContext, out: Finding[]): void {
+  if (context.isKey) return;
+  const normalised = normalise(text);
+  const encoded = normalised !== text.replace(/\\/g, '/').toLowerCase();
+  const pathField = context.kind === 'path' || context.kind === 'command';
+  let severity: Severity | undefined;
+  let detail = '';
+  const segments = normalised.match(TRAVERSAL)?.length ?? 0;
+  if (segments > 0) {
+    if (pathField || context.kind === 'url') severity = encoded ? 'critical' : 'high';
+    else if (encoded || segments >= 2) severity = encoded ? 'high' : 'medium';
+    else severity = 'low';
+    detail = `${segments} parent-directory segment(s)${encoded ? ' (encoded)' : ''}`;
+  }
+  const sensitive = SENSITIVE_SYSTEM.exec(normalised) ?? SENSITIVE_HOME.exec(normalised) ?? SENSITIVE_FILE.exec(normalised);
+  if (sensitive) {
+    const where = sensitive[0].replace(/^[^/~$%.a-z]/, '').slice(0, 60);
+    severity = pathField ? 'critical' : 'high';
+    detail = detail ? `${detail}; sensitive location ${JSON.stringify(where)}` : `sensitive location ${JSON.stringify(where)}`;
+  }
+  if (pathField && normalised.includes('\u0000')) {
+    severity = 'high';
+    detail = detail ? `${detail}; NUL byte` : 'NUL byte in a path';
+  }
+  if (severity) out.push({ detector: 'path-traversal', path: context.path, severity, detail });
+}
