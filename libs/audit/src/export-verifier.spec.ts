@@ -209,6 +209,38 @@ describe('verifyExport', () => {
     expect(report.problems[0].code).toBe('unexpected_event');
   });
 
+  it('verifies an empty export and rejects one whose manifest counts disagree', async () => {
+    const summary = emptySummary('jsonl');
+    for await (const _ of exportChunks([], 'jsonl', summary)) void _;
+    const head = new AuditChain(ORG).head();
+    const manifest = signExportManifest(
+      {
+        org: ORG,
+        summary,
+        fileName: 'empty.jsonl',
+        prevHash: head.hash,
+        merkleFrontier: [],
+        checkpoints: [],
+      },
+      privateKey,
+    );
+    expect(await verifyText('', manifest)).toMatchObject({ ok: true, eventsVerified: 0, problems: [] });
+    const lying = signExportManifest(
+      {
+        org: ORG,
+        summary: { ...summary, count: 3 },
+        fileName: 'x',
+        prevHash: head.hash,
+        merkleFrontier: [],
+        checkpoints: [],
+      },
+      privateKey,
+    );
+    const report = await verifyText('', lying);
+    expect(report.ok).toBe(false);
+    expect(report.problems[0].code).toBe('manifest_invalid');
+  });
+
   it('reports a malformed line at its position', async () => {
     const { text, manifest } = await build(10);
     const ls = lines(text);

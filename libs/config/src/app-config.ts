@@ -82,7 +82,7 @@ export class AppConfig {
    */
   @IsOptional()
   @IsString()
-  @Matches(/^(false|[0-9a-fA-F:.\/]+(\s*,\s*[0-9a-fA-F:.\/]+)*)$/, {
+  @Matches(/^(false|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/, {
     message: 'TRUST_PROXY must be false or a comma-separated list of IP addresses / CIDR ranges',
   })
   trustProxy?: string;

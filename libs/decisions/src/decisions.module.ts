@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '@mandate/identity';
 import { ActivePolicyReader, PoliciesModule } from '@mandate/policies';
+import { AuthzenController } from './authzen/authzen.controller';
 import { DecisionService } from './evaluation/decision.service';
 import { DecisionController } from './http/decision.controller';
 import {
@@ -14,13 +15,14 @@ import { DecisionEntity } from './recording/decision.entity';
 import { DecisionRecorder } from './recording/decision.recorder';
 
 /**
- * The decision API (the hot path): `POST /v1/decisions` and `/v1/decisions/batch`.
+ * The decision API (the hot path): `POST /v1/decisions` and `/v1/decisions/batch`, and the OpenID AuthZEN
+ * evaluation API (`/access/v1/evaluation(s)`, `/.well-known/authzen-configuration`).
  * Policies come through ACTIVE_POLICY_READER, bound to the policy store's ActivePolicyReader. A global
  * module providing ACTIVE_POLICY_READER_OVERRIDE replaces it (e2e tests use an in-memory store this way).
  */
 @Module({
   imports: [IdentityModule, PoliciesModule, TypeOrmModule.forFeature([DecisionEntity])],
-  controllers: [DecisionController],
+  controllers: [DecisionController, AuthzenController],
   providers: [
     {
       provide: ACTIVE_POLICY_READER,

@@ -13,7 +13,7 @@ import {
   type SeededOrg,
 } from '../identity/identity-harness';
 import { DECISION_REGO, PASSING_TESTS_REGO } from './policy-fixtures';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 async function tarGz(files: Record<string, Buffer | string>): Promise<Buffer> {
   const tar = pack();
@@ -124,7 +124,7 @@ describeWithPostgres('policy store: OPA bundle upload', () => {
       url: '/v1/policies/versions',
       token: org.tokens.auditor,
     });
-    expect(versions.body.items).toHaveLength(2);
+    expect(versions.body.items).toHaveLength(2); // nothing stored by the refused uploads
   });
 
   it('checks media type, size and permission', async () => {
@@ -132,6 +132,13 @@ describeWithPostgres('policy store: OPA bundle upload', () => {
     expect((await upload(bundle, org.tokens.policy_author, 'application/octet-stream')).statusCode).toBe(415);
     expect((await upload(bundle, org.tokens.auditor)).statusCode).toBe(403);
     expect((await upload(bundle, org.tokens.approver)).statusCode).toBe(403);
+    // Larger than the JSON body limit (1 MiB) but within the bundle limit (4 MiB): accepted.
+    const padded = await tarGz({
+      'policy.wasm': await wasmFor({ 'decision.rego': DECISION_REGO }),
+      'pad.bin': randomBytes(2 * 1024 * 1024),
+    });
+    expect(padded.length).toBeGreaterThan(2 * 1024 * 1024);
+    expect((await upload(padded)).statusCode).toBe(201);
     const huge = Buffer.alloc(5 * 1024 * 1024, 1);
     expect((await upload(huge)).statusCode).toBe(413);
   });

@@ -16,7 +16,7 @@ import { IsBoundedJsonObject } from './bounded-json.validator';
 
 /** Printable text without control characters (PostgreSQL cannot store U+0000). */
 // eslint-disable-next-line no-control-regex -- the point is to refuse control characters
-const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+export const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 
 export const ARGUMENT_BOUNDS = { maxDepth: 32, maxBytes: 256 * 1024 };
 export const DEFINITION_BOUNDS = { maxDepth: 32, maxBytes: 64 * 1024 };

@@ -19,12 +19,14 @@ function isJwtHeader(token: string): boolean {
   }
 }
 
+/** Documentation keys conventionally say so (AWS's `…EXAMPLE`, `sk_test_FAKE…`). */
+const NOT_PLACEHOLDER = (match: string): boolean => !/example|sample|dummy|fake|placeholder/i.test(match);
 const RANDOM_ENOUGH = (min: number) => (match: string): boolean => shannonEntropy(match) >= min;
 
 // Every quantifier is bounded; prefixes are distinctive literals.
 const RULES: readonly TokenRule[] = [
   { pattern: /-----BEGIN[ A-Z0-9]{0,32} PRIVATE KEY(?: BLOCK)?-----/, label: 'PEM private key', severity: 'critical' },
-  { pattern: /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16}\b/, label: 'AWS access key id', severity: 'high' },
+  { pattern: /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16}\b/, label: 'AWS access key id', severity: 'high', accept: NOT_PLACEHOLDER },
   { pattern: /\bgh[pousr]_[A-Za-z0-9]{36,251}\b/, label: 'GitHub token', severity: 'critical' },
   { pattern: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/, label: 'GitHub fine-grained token', severity: 'critical' },
   { pattern: /\bglpat-[A-Za-z0-9_-]{20,64}\b/, label: 'GitLab token', severity: 'critical' },

@@ -62,7 +62,8 @@ function scan(text: string, context: ScanContext, encoded: boolean): Hit | undef
   for (const m of text.matchAll(DOLLAR_SUBST)) {
     const rank = m[1] ? rankOf(m[1]) : 'none';
     if (rank === 'dangerous') consider(strict ? 'critical' : 'high', `command substitution $(${commandWord(m[1])} …)`);
-    else if (strict || rank === 'common') consider(strict ? 'high' : 'medium', 'command substitution $( … )');
+    else if (strict) consider('high', 'command substitution $( … )');
+    else if (rank === 'common') consider('low', 'command substitution $( … ) in prose');
   }
   for (const m of text.matchAll(BACKTICK_SUBST)) {
     const rank = rankOf(m[2]);

@@ -26,7 +26,6 @@ const PRIVATE_IPV4_RANGES = new Map<string, string>([
   ['carrierGradeNat', 'carrier-grade NAT'],
   ['unspecified', 'unspecified (0.0.0.0)'],
   ['broadcast', 'broadcast'],
-  ['reserved', 'reserved'],
 ]);
 const PRIVATE_IPV6_RANGES = new Map<string, string>([
   ['loopback', 'loopback'],

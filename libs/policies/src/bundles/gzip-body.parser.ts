@@ -23,7 +23,7 @@ export class GzipBodyParser implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
-    const instance = this.adapterHost.httpAdapter?.getInstance?.() as Partial<FastifyLike> | undefined;
+    const instance = this.adapterHost.httpAdapter?.getInstance?.<Partial<FastifyLike> | undefined>();
     if (
       typeof instance?.addContentTypeParser !== 'function' ||
       typeof instance.hasContentTypeParser !== 'function'

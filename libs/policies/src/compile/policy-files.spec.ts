@@ -7,7 +7,9 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (e) {
-    return e instanceof DomainError ? `${e.code}:${String(e.details?.file ?? '')}` : 'other';
+    return e instanceof DomainError
+      ? `${e.code}:${typeof e.details?.file === 'string' ? e.details.file : ''}`
+      : 'other';
   }
   return undefined;
 }
