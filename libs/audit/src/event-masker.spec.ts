@@ -108,6 +108,30 @@ describe('EventMasker', () => {
     expect(isCredentialValue('an ordinary sentence')).toBe(false);
   });
 
+  it('copies the payload as JSON would (Dates, undefined, non-finite numbers)', () => {
+    const input = { at: new Date(0), gone: undefined, list: [undefined, Number.NaN, 1], n: Infinity };
+    const { data, masked } = new EventMasker().mask(input);
+    expect(data).toEqual(JSON.parse(JSON.stringify(input)));
+    expect(Object.keys(data)).toEqual(['at', 'list', 'n']);
+    expect(masked).toEqual([]);
+  });
+
+  it('records a rule on an ancestor instead of the credentials below it, and never a path twice', () => {
+    const masker = new EventMasker({
+      paths: ['$.data.auth_header', '$.data.arguments', '$.data.db.password'],
+      mode: 'remove',
+    });
+    const result = masker.mask({
+      arguments: { password: 'x', user: 'u' },
+      db: { password: 'y', host: 'h' },
+      keep: true,
+    });
+    expect(result).toEqual({
+      data: { db: { host: 'h' }, keep: true },
+      masked: ['$.data.arguments', '$.data.db.password'],
+    });
+  });
+
   it('refuses masking paths outside $.data', () => {
     expect(() => new EventMasker({ paths: ['$.actor.id'] })).toThrow(/\$\.data/);
   });

@@ -120,56 +120,82 @@ export class EventMasker {
   }
 
   mask(data: Record<string, unknown>): MaskResult {
-    // A JSON round trip both copies and normalises (Dates become strings, undefined members disappear).
-    const copy = JSON.parse(JSON.stringify(data ?? {})) as Record<string, unknown>;
-    const masked: string[] = [];
+    const found: string[] = [];
+    // One pass copies the payload as JSON would (toJSON honoured, undefined members dropped, non-finite
+    // numbers → null) and replaces credential-looking members on the way.
+    const copy = this.copy(data ?? {}, ['data'], found) as Record<string, unknown>;
     const matches: Match[] = [];
     for (const rule of this.rules) collect(copy, rule, 0, ['data'], matches);
-    // Outermost first; a match below one already masked is already gone.
+    // Outermost first: a match below one already masked is already gone.
     matches.sort((a, b) => a.steps.length - b.steps.length);
-    const done = new Set<string>();
+    const byRule = new Set<string>();
     for (const m of matches) {
       const path = formatConcretePath(m.steps);
-      if (done.has(path) || hasMaskedAncestor(m.steps, done)) continue;
-      done.add(path);
-      masked.push(path);
+      if (byRule.has(path) || hasMaskedAncestor(path, byRule)) continue;
+      byRule.add(path);
       if (this.mode === 'remove' && !Array.isArray(m.parent)) delete m.parent[m.key as string];
       else if (this.mode === 'remove') (m.parent as unknown[])[m.key as number] = null;
       else setMember(m.parent, m.key, this.replacement);
     }
-    this.maskCredentials(copy, ['data'], masked);
-    masked.sort();
-    return { data: copy, masked };
+    for (const path of found) if (!hasMaskedAncestor(path, byRule)) byRule.add(path);
+    return { data: copy, masked: [...byRule].sort() };
   }
 
-  /** Walks the tree once; `steps` is a shared stack (copied only when something is masked). */
-  private maskCredentials(node: Container, steps: Array<string | number>, masked: string[]): void {
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i += 1) this.maskMember(node, i, node[i], steps, masked);
-    } else {
-      for (const key in node) {
-        if (Object.hasOwn(node, key)) this.maskMember(node, key, node[key], steps, masked);
+  /** JSON-compatible deep copy that masks credential-looking members; `steps` is a shared path stack. */
+  private copy(value: unknown, steps: Array<string | number>, found: string[]): unknown {
+    if (value === null) return null;
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        return value;
+      case 'number':
+        return Number.isFinite(value) ? value : null;
+      case 'bigint':
+        throw new TypeError('BigInt cannot be represented in JSON');
+      case 'object':
+        break;
+      default:
+        return undefined;
+    }
+    const object = value as { toJSON?: unknown };
+    if (typeof object.toJSON === 'function')
+      return this.copy((object.toJSON as () => unknown)(), steps, found);
+    if (Array.isArray(object)) {
+      const out: unknown[] = new Array<unknown>(object.length);
+      for (let i = 0; i < object.length; i += 1) {
+        const item: unknown = object[i];
+        if (typeof item === 'string' && isCredentialValue(item)) {
+          out[i] = this.replacement;
+          found.push(formatConcretePath([...steps, i]));
+          continue;
+        }
+        steps.push(i);
+        out[i] = this.copy(item, steps, found) ?? null;
+        steps.pop();
       }
+      return out;
     }
-  }
-
-  private maskMember(
-    node: Container,
-    key: string | number,
-    value: unknown,
-    steps: Array<string | number>,
-    masked: string[],
-  ): void {
-    const byName = typeof key === 'string' && value !== null && value !== '' && isCredentialName(key);
-    const byValue = !byName && typeof value === 'string' && isCredentialValue(value);
-    if ((byName || byValue) && value !== this.replacement) {
-      setMember(node, key, this.replacement);
-      masked.push(formatConcretePath([...steps, key]));
-    } else if (value !== null && typeof value === 'object') {
+    const record = object as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue;
+      const item = record[key];
+      if (item === undefined) continue;
+      const credential =
+        item !== this.replacement &&
+        ((item !== null && item !== '' && isCredentialName(key)) ||
+          (typeof item === 'string' && isCredentialValue(item)));
+      if (credential) {
+        out[key] = this.replacement;
+        found.push(formatConcretePath([...steps, key]));
+        continue;
+      }
       steps.push(key);
-      this.maskCredentials(value as Container, steps, masked);
+      const copied = this.copy(item, steps, found);
       steps.pop();
+      if (copied !== undefined) out[key] = copied;
     }
+    return out;
   }
 }
 
@@ -178,8 +204,14 @@ function setMember(parent: Container, key: string | number, value: unknown): voi
   else parent[key as string] = value;
 }
 
-function hasMaskedAncestor(steps: ReadonlyArray<string | number>, done: ReadonlySet<string>): boolean {
-  for (let n = 1; n < steps.length; n += 1) if (done.has(formatConcretePath(steps.slice(0, n)))) return true;
+/** Is a proper ancestor of the concrete `path` (a prefix ending at a segment boundary) in `paths`? */
+function hasMaskedAncestor(path: string, paths: ReadonlySet<string>): boolean {
+  for (const other of paths) {
+    if (other.length < path.length && path.startsWith(other)) {
+      const next = path[other.length];
+      if (next === '.' || next === '[') return true;
+    }
+  }
   return false;
 }
 

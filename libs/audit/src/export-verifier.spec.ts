@@ -7,7 +7,7 @@ import type { SignedCheckpoint } from './checkpoint';
 import { signExportManifest, type ExportManifest } from './export-manifest';
 import { verifyExport, type VerificationReport } from './export-verifier';
 import { emptySummary, exportChunks } from './export-writer';
-import { ed25519KeyPair, sampleEvent } from './testing/audit-fixtures';
+import { ed25519KeyPair, sampleEvent, seededRandom } from './testing/audit-fixtures';
 
 const ORG = 'org-7';
 const { privateKey, publicKey } = ed25519KeyPair();
@@ -166,6 +166,39 @@ describe('verifyExport', () => {
     ls.splice(32, 0, forged);
     const report = await verifyText(join(ls), manifest);
     expect(report.firstBadSeq).toBe(33);
+  });
+
+  it('property: random deletions, swaps, insertions and byte changes are reported at the exact seq', async () => {
+    const { text, manifest } = await build(80);
+    const ls = lines(text);
+    const random = seededRandom(1234);
+    const at = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+    for (let round = 0; round < 25; round += 1) {
+      const k = at(1, 79); // a 1-based seq with a successor
+      const del = [...ls];
+      del.splice(k - 1, 1);
+      expect((await verifyText(join(del), manifest)).firstBadSeq, `delete ${k}`).toBe(k);
+
+      const j = at(k + 1, 80);
+      const swap = [...ls];
+      [swap[k - 1], swap[j - 1]] = [swap[j - 1], swap[k - 1]];
+      expect((await verifyText(join(swap), manifest)).firstBadSeq, `swap ${k} ${j}`).toBe(k);
+
+      const copyOf = at(1, 80);
+      const ins = [...ls];
+      ins.splice(k - 1, 0, ls[copyOf - 1]); // before seq k
+      // A copy of the line just before is "seq k-1 twice"; any other copy is out of place at k.
+      const expected = copyOf === k - 1 ? k - 1 : k;
+      expect((await verifyText(join(ins), manifest)).firstBadSeq, `insert ${copyOf} before ${k}`).toBe(
+        expected,
+      );
+
+      const flip = [...ls];
+      const line = flip[k - 1];
+      const pos = at(0, line.length - 1);
+      flip[k - 1] = line.slice(0, pos) + String.fromCharCode(line.charCodeAt(pos) ^ 1) + line.slice(pos + 1);
+      expect((await verifyText(join(flip), manifest)).firstBadSeq, `flip ${k}@${pos}`).toBe(k);
+    }
   });
 
   it('replace an event and recompute its chain and all later ones → only the signed roots catch it', async () => {

@@ -16,17 +16,35 @@ interface CorpusEntry {
   value: string;
   field?: string;
 }
-interface Corpus {
+interface CorpusFile {
   detector: DetectorName;
   hostile: CorpusEntry[];
   benign: CorpusEntry[];
 }
+interface Corpus extends CorpusFile {
+  /** Which entries came from `<detector>.holdout.json` (written after tuning, never tuned against). */
+  holdout: { hostile: Set<CorpusEntry>; benign: Set<CorpusEntry> };
+}
 
 const dir = join(__dirname, 'corpus');
-const corpora: Corpus[] = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Corpus);
+const byDetector = new Map<DetectorName, Corpus>();
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  const data = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CorpusFile;
+  const corpus = byDetector.get(data.detector) ?? {
+    detector: data.detector,
+    hostile: [],
+    benign: [],
+    holdout: { hostile: new Set<CorpusEntry>(), benign: new Set<CorpusEntry>() },
+  };
+  corpus.hostile.push(...data.hostile);
+  corpus.benign.push(...data.benign);
+  if (file.endsWith('.holdout.json')) {
+    data.hostile.forEach((e) => corpus.holdout.hostile.add(e));
+    data.benign.forEach((e) => corpus.holdout.benign.add(e));
+  }
+  byDetector.set(data.detector, corpus);
+}
+const corpora = [...byDetector.values()];
 
 const PERMISSIVE_SCHEMA = { type: 'object' };
 
@@ -38,6 +56,7 @@ const serious = (f: Finding): boolean => f.severity !== 'low';
 
 describe('gates corpus', () => {
   const totals = { hostile: 0, detected: 0, benign: 0, falsePositives: 0 };
+  const holdout = { hostile: 0, detected: 0, benign: 0, falsePositives: 0 };
   const misses: string[] = [];
   const falsePositives: string[] = [];
   const perDetector: Array<{ detector: string; detection: number; falsePositive: number }> = [];
@@ -46,14 +65,21 @@ describe('gates corpus', () => {
     let detected = 0;
     let fp = 0;
     for (const entry of corpus.hostile) {
-      if (scan(entry).some((f) => f.detector === corpus.detector)) detected += 1;
-      else misses.push(`${corpus.detector} missed ${JSON.stringify(entry)}`);
+      const held = corpus.holdout.hostile.has(entry);
+      if (held) holdout.hostile += 1;
+      if (scan(entry).some((f) => f.detector === corpus.detector)) {
+        detected += 1;
+        if (held) holdout.detected += 1;
+      } else misses.push(`${corpus.detector}${held ? ' (holdout)' : ''} missed ${JSON.stringify(entry)}`);
     }
     for (const entry of corpus.benign) {
+      const held = corpus.holdout.benign.has(entry);
+      if (held) holdout.benign += 1;
       const found = scan(entry).filter(serious);
       if (found.length > 0) {
         fp += 1;
-        falsePositives.push(`${corpus.detector} benign ${JSON.stringify(entry)} → ${JSON.stringify(found)}`);
+        if (held) holdout.falsePositives += 1;
+        falsePositives.push(`${corpus.detector}${held ? ' (holdout)' : ''} benign ${JSON.stringify(entry)} → ${JSON.stringify(found)}`);
       }
     }
     totals.hostile += corpus.hostile.length;
@@ -88,6 +114,7 @@ describe('gates corpus', () => {
         `gates corpus: ${totals.hostile} hostile, ${totals.benign} benign`,
         ...lines,
         `  ${'overall'.padEnd(18)} detection ${pct(detection).padStart(7)}   false positives ${pct(falsePositive).padStart(7)}`,
+        `  ${'holdout only'.padEnd(18)} detection ${pct(holdout.detected / holdout.hostile).padStart(7)}   false positives ${pct(holdout.falsePositives / holdout.benign).padStart(7)}   (${holdout.hostile} hostile, ${holdout.benign} benign)`,
         ...misses.map((m) => `  MISS ${m}`),
         ...falsePositives.map((m) => `  FP   ${m}`),
       ].join('\n'),

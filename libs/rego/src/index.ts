@@ -108,7 +108,8 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
           row: loc?.row ?? 0,
           col: loc?.col ?? 0,
           code: 'rego_planner_error',
-          message: err.message,
+          // PlanError's message starts with its location, which the fields above already carry.
+          message: loc ? err.message.replace(/^[^\n]*?:\d+:\d+: /, '') : err.message,
         },
       ]);
     }

@@ -1,7 +1,13 @@
 import { encodeConsistencyToken } from '@mandate/decisions';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithPostgres } from '../../support';
-import { call, seedOrg, startIdentityApp, type IdentityHarness, type SeededOrg } from '../identity/identity-harness';
+import {
+  call,
+  seedOrg,
+  startIdentityApp,
+  type IdentityHarness,
+  type SeededOrg,
+} from '../identity/identity-harness';
 import { createAgent, gatewayKey, TEST_POLICY } from './decisions-harness';
 
 const request = (over: Record<string, unknown> = {}) => ({
@@ -23,9 +29,19 @@ describeWithPostgres('decisions on the policy store', () => {
 
   async function activate(files: Record<string, string>): Promise<number> {
     const author = org.tokens.policy_author;
-    const draft = await call(h.app, { method: 'PUT', url: '/v1/policies/draft', token: author, body: { files } });
+    const draft = await call(h.app, {
+      method: 'PUT',
+      url: '/v1/policies/draft',
+      token: author,
+      body: { files },
+    });
     if (draft.status !== 200 || draft.body.valid !== true) throw new Error(`draft refused: ${draft.raw}`);
-    const version = await call(h.app, { method: 'POST', url: '/v1/policies/versions', token: author, body: {} });
+    const version = await call(h.app, {
+      method: 'POST',
+      url: '/v1/policies/versions',
+      token: author,
+      body: {},
+    });
     if (version.status !== 201) throw new Error(`version refused: ${version.raw}`);
     const activated = await call(h.app, {
       method: 'POST',

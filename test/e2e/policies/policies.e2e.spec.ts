@@ -476,6 +476,44 @@ describeWithPostgres('policy store: draft → version → tests → activation �
     expect(rows.map((r: { revision: number }) => r.revision)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('lists the activation history, oldest revision first, with who, why and the tests', async () => {
+    const first = await call(h.app, {
+      method: 'GET',
+      url: '/v1/policies/activations?limit=3',
+      token: org.tokens.auditor,
+    });
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((a: { revision: number }) => a.revision)).toEqual([1, 2, 3]);
+    expect(first.body.items[0]).toMatchObject({
+      versionId: ids.v1,
+      kind: 'activate',
+      forced: false,
+      actor: { type: 'member', id: org.members.policy_author.id },
+      tests: { total: 2, passed: 2, failed: [] },
+    });
+    expect(first.body.items[1]).toMatchObject({ forced: true, reason: 'incident 42: the test is wrong' });
+    expect(first.body.items[2]).toMatchObject({ kind: 'rollback', tests: { skipped: true } });
+    const rest = await call(h.app, {
+      method: 'GET',
+      url: `/v1/policies/activations?limit=3&cursor=${first.body.nextCursor}`,
+      token: org.tokens.auditor,
+    });
+    expect(rest.body.items.map((a: { revision: number }) => a.revision)).toEqual([4, 5]);
+    expect(rest.body.nextCursor).toBeNull();
+    const foreign = await call(h.app, {
+      method: 'GET',
+      url: '/v1/policies/activations',
+      token: other.tokens.owner,
+    });
+    expect(foreign.body.items).toEqual([]);
+    const approver = await call(h.app, {
+      method: 'GET',
+      url: '/v1/policies/activations',
+      token: org.tokens.approver,
+    });
+    expect(approver.status).toBe(403);
+  });
+
   it('compiles the baseline once and fails clearly when it has no mandate/decision', async () => {
     const reader = h.app.get(ActivePolicyReader);
     const baseline = await reader.getBaseline();

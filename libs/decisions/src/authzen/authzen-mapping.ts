@@ -85,7 +85,7 @@ export function toDecisionRequest(item: AuthzenEvaluationItemDto, headerToken?: 
       ? {
           id: requiredString(principal.id, 'subject.properties.principal.id', 256),
           email: optionalString(principal.email, 'subject.properties.principal.email', 320),
-          groups: groups as string[] | undefined,
+          groups: groups,
         }
       : null,
     server: {

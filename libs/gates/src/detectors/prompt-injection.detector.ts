@@ -33,12 +33,12 @@ const PHRASES: readonly Phrase[] = [
     label: 'asks the model to hide something from the user',
   },
   {
-    pattern: new RegExp(String.raw`\b(?:you${W}are${W}now|from${W}now${W}on${W}you${W}(?:are|will|must)|act${W}as${W}(?:an?${W})?(?:unrestricted|jailbroken|dan\b)|enter${W}(?:developer|god|dan|jailbreak)${W}mode|developer${W}mode${W}(?:enabled|on))`),
+    pattern: new RegExp(String.raw`\b(?:you${W}are${W}now${W}(?:an?${W})?(?:unrestricted|unfiltered|uncensored|jailbroken|dan\b|evil|free${W}from|no${W}longer${W}bound|in${W}(?:developer|god|dan)${W}mode)|from${W}now${W}on${W}you${W}(?:are|will|must)|act${W}as${W}(?:an?${W})?(?:unrestricted|jailbroken|dan\b)|enter${W}(?:developer|god|dan|jailbreak)${W}mode|developer${W}mode${W}(?:enabled|on))`),
     severity: 'high',
     label: 'tries to re-assign the model\'s role',
   },
   {
-    pattern: new RegExp(String.raw`\b(?:new|updated|real|actual|hidden|secret)${W}(?:system${W})?instructions?${W}?:|\bsystem${W}(?:prompt|message|override)${W}?:`),
+    pattern: new RegExp(String.raw`\b(?:new|updated|real|actual|hidden|secret)${W}(?:system${W})?instructions?(?:${W})?:|\bsystem${W}(?:prompt|message|override)(?:${W})?:`),
     severity: 'high',
     label: 'injects new instructions',
   },
@@ -53,7 +53,7 @@ const PHRASES: readonly Phrase[] = [
     label: 'chat-template or hidden-instruction markup',
   },
   {
-    pattern: new RegExp(String.raw`^#{1,6}${W}?(?:system|assistant|instructions?)${W}?:?$|\n#{1,6}${W}?(?:system|assistant|instructions)${W}?:?\n`),
+    pattern: new RegExp(String.raw`^#{1,6}(?:${W})?(?:system|assistant|instructions?)(?:${W})?:?$|\n#{1,6}(?:${W})?(?:system|assistant|instructions)(?:${W})?:?\n`),
     severity: 'medium',
     label: 'fake conversation-role heading',
   },

@@ -51,7 +51,7 @@ const RULES: readonly TokenRule[] = [
 
 /** `api_key = "…"`, `"client_secret": "…"`, `Authorization: Bearer …` with a random-looking value. */
 const ASSIGNMENT =
-  /\b(?:api[_-]?key|apikey|api[_-]?secret|secret[_-]?key|client[_-]?secret|access[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|private[_-]?key|secret|token|password|passwd|pwd|bearer)["']?[ \t]{0,4}(?:[:=]|=>|\s)[ \t]{0,4}["']?([A-Za-z0-9+/_.~=-]{12,256})/gi;
+  /(?:^|[^a-zA-Z0-9])(?:api[_-]?key|apikey|api[_-]?secret|secret[_-]?key|client[_-]?secret|access[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|private[_-]?key|secret|token|password|passwd|pwd|bearer)["']?[ \t]{0,4}(?:[:=]|=>|\s)[ \t]{0,4}["']?([^\s"'`<>,;=]{12,256}={0,2})/gi;
 const SECRET_NAME = /(?:^|[_-])(?:api[_-]?key|apikey|secret|token|password|passwd|pwd|private[_-]?key|credentials?|auth)(?:$|[_-])/i;
 
 /** Placeholders and ordinary words are not secrets: require a mix of character classes and randomness. */
@@ -77,9 +77,7 @@ export function detectSecrets(text: string, context: ScanContext, out: Finding[]
       return;
     }
   }
-  let checked = 0;
   for (const m of text.matchAll(ASSIGNMENT)) {
-    if ((checked += 1) > 32) break;
     if (looksRandom(m[1])) {
       out.push({ detector: 'secret', path: context.path, severity: 'high', detail: `credential assignment ${redact(m[1])}` });
       return;

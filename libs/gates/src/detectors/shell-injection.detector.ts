@@ -43,6 +43,8 @@ const BACKTICK_SUBST = /(^|.)`[ \t]{0,16}((?:[/\\][\w.-]{1,32}){0,4}[/\\]?[a-z][
 const IFS = /\$\{?IFS\b/;
 const VAR_EXPANSION = /\$\{[a-z_][a-z0-9_]{0,63}(?::?[-=?+][^}]{0,64})?\}/i;
 const REDIRECT = /(?:^|[^<>=-])(?:\d|&)?(>>?|<)[ \t]{0,8}(&\d|\/|~\/|\.\.?\/|\\\\)/;
+/** In prose only output redirection to a file or descriptor counts (`</b>` is HTML, `a > b` a comparison). */
+const PROSE_REDIRECT = /(?:^|[^<>=-])(?:\d|&)?>>?[ \t]{0,8}(?:&\d|\/[a-z]|~\/)/i;
 const PROCESS_SUBST = /[<>]\([ \t]{0,8}[a-z]/i;
 const METACHAR = /[;|`$<>\n\r]/;
 
@@ -90,11 +92,8 @@ function scan(text: string, context: ScanContext, encoded: boolean): Hit | undef
     }
   }
   if (PROCESS_SUBST.test(text) && strict) consider('high', 'process substitution');
-  const redirect = REDIRECT.exec(text);
-  if (redirect) {
-    if (strict) consider('high', `redirection ${snippet(redirect[0].trim(), 20)}`);
-    else if (redirect[2] === '&1' || redirect[2] === '&2' || redirect[2] === '/' || redirect[2] === '~/') consider('medium', `redirection ${snippet(redirect[0].trim(), 20)}`);
-  }
+  const redirect = strict ? REDIRECT.exec(text) : PROSE_REDIRECT.exec(text);
+  if (redirect) consider(strict ? 'high' : 'medium', `redirection ${snippet(redirect[0].trim(), 20)}`);
   if (strict && !best) {
     if (VAR_EXPANSION.test(text)) consider('medium', 'shell variable expansion');
     else if (context.kind !== 'url' && METACHAR.test(text)) consider('medium', 'shell metacharacter');

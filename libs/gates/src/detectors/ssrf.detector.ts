@@ -112,6 +112,15 @@ function verdictForUrl(url: URL): Verdict | undefined {
   return classifyHost(url.hostname);
 }
 
+/** When the WHATWG parser refuses a URL (e.g. an IPv6 zone id), its host is still read out, leniently. */
+const LENIENT_HOST = /^[a-z][a-z0-9+.-]{0,15}:\/\/(?:[^@/?#\s]{0,256}@)?(\[[^\]/]{1,128}\]|[^:/?#\s]{1,253})/i;
+
+function lenientVerdict(candidate: string): Verdict | undefined {
+  const m = LENIENT_HOST.exec(candidate);
+  if (!m) return undefined;
+  return classifyHost(percentDecodeDeep(m[1]).toLowerCase());
+}
+
 // Bounded quantifiers; the scheme must follow a non-letter so a run of letters is tried once per position.
 const URL_CANDIDATE = /(?:^|[^a-z0-9+.-])([a-z][a-z0-9+.-]{1,15}:\/\/[^\s"'<>`\\^{}|]{0,2048})/gi;
 const BARE_IPV4 = /(?:^|[^\w.:])(\d{1,10}(?:\.\d{1,10}){3})(?::\d{1,5})?(?=$|[^\w.:])/g;
@@ -134,7 +143,9 @@ export function detectSsrf(text: string, context: ScanContext, out: Finding[]): 
   const trimmed = text.trim();
   if (context.kind === 'url' && trimmed.length <= 2048) {
     const direct = parseUrl(trimmed);
-    if (direct && direct.protocol !== '' && /^[a-z][a-z0-9+.-]{0,15}:\/\//i.test(trimmed)) consider(verdictForUrl(direct));
+    const schemed = /^[a-z][a-z0-9+.-]{0,15}:\/\//i.test(trimmed);
+    if (direct && schemed) consider(verdictForUrl(direct));
+    else if (schemed) consider(lenientVerdict(trimmed));
     else if (classifyAddress(trimmed)) consider(classifyAddress(trimmed));
     else {
       // A bare host or host:port.
@@ -147,7 +158,7 @@ export function detectSsrf(text: string, context: ScanContext, out: Finding[]): 
     for (const m of text.matchAll(URL_CANDIDATE)) {
       if ((count += 1) > MAX_CANDIDATES) break;
       const url = parseUrl(m[1]);
-      if (url) consider(verdictForUrl(url));
+      consider(url ? verdictForUrl(url) : lenientVerdict(m[1]));
     }
   }
   count = 0;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -7,12 +7,15 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { CursorQueryDto } from '@mandate/common';
 import { CurrentPrincipal, RequirePermission, type Principal } from '@mandate/identity';
 import { PolicyErrorResponseDto } from '../shared/error-response.dto';
 import { CurrentRequestMeta } from '../shared/request-meta.decorator';
 import type { RequestMeta } from '../shared/request-meta';
 import { policyUuidParam } from '../shared/uuid-param';
 import { ActivateRequestDto } from './dto/activate-request.dto';
+import { ActivationPageResponseDto } from './dto/activation-page-response.dto';
+import { ActivationRecordResponseDto } from './dto/activation-record-response.dto';
 import { ActivationResponseDto } from './dto/activation-response.dto';
 import { ActivePolicyResponseDto } from './dto/active-policy-response.dto';
 import { RollbackRequestDto } from './dto/rollback-request.dto';
@@ -75,5 +78,20 @@ export class PolicyActivationController {
   @ApiOkResponse({ type: ActivePolicyResponseDto })
   async active(@CurrentPrincipal() principal: Principal): Promise<ActivePolicyResponseDto> {
     return ActivePolicyResponseDto.from(await this.activations.active(principal));
+  }
+
+  @Get('activations')
+  @RequirePermission('policies:read')
+  @ApiOperation({ summary: 'Activation and rollback history (cursor-paginated, oldest revision first)' })
+  @ApiOkResponse({ type: ActivationPageResponseDto })
+  async history(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: CursorQueryDto,
+  ): Promise<ActivationPageResponseDto> {
+    const page = await this.activations.history(principal, query.limit, query.cursor);
+    return {
+      items: page.items.map((row) => ActivationRecordResponseDto.from(row)),
+      nextCursor: page.nextCursor,
+    };
   }
 }

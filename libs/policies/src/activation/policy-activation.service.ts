@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode } from '@mandate/common';
+import { DomainError, ErrorCode, decodeCursor, encodeCursor, type Page } from '@mandate/common';
 import { actorOf, type Principal } from '@mandate/identity';
 import { DataSource, type EntityManager } from 'typeorm';
 import { POLICY_ACTIVATED_CHANNEL, PolicyEventType } from '../shared/policy-event-type';
@@ -163,6 +163,27 @@ export class PolicyActivationService {
     if (head === null || head.versionId === null)
       return { revision: head?.revision ?? 0, version: null, activatedAt: null };
     return { revision: head.revision, version: head.version ?? null, activatedAt: head.activatedAt };
+  }
+
+  /** Activation and rollback history, oldest revision first (cursor-paginated). */
+  async history(principal: Principal, limit: number, cursor?: string): Promise<Page<PolicyActivationEntity>> {
+    const query = this.dataSource
+      .getRepository(PolicyActivationEntity)
+      .createQueryBuilder('a')
+      .where('a.org_id = :orgId', { orgId: principal.orgId })
+      .orderBy('a.revision', 'ASC')
+      .limit(limit + 1);
+    if (cursor !== undefined) {
+      const after = decodeCursor(cursor).r;
+      if (typeof after !== 'number' || !Number.isSafeInteger(after) || after < 0) {
+        throw new DomainError(ErrorCode.BadRequest, 'Invalid pagination cursor', { field: 'cursor' });
+      }
+      query.andWhere('a.revision > :after', { after });
+    }
+    const rows = await query.getMany();
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ r: last.revision }) : null };
   }
 
   private async findVersion(manager: EntityManager, orgId: string, id: string): Promise<PolicyVersionEntity> {

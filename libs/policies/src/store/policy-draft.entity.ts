@@ -23,6 +23,7 @@ export class PolicyDraftEntity {
   @PrimaryColumn({ name: 'org_id', type: 'uuid', primaryKeyConstraintName: 'pk_policy_drafts' })
   orgId!: string;
 
+  // Named by string: the FK to identity's table without importing its entity (not part of its public index).
   @OneToOne('OrganisationEntity', { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'org_id', foreignKeyConstraintName: 'fk_policy_drafts_org' })
   organisation?: object;
