@@ -142,4 +142,23 @@ describeWithPostgres('policy store: OPA bundle upload', () => {
     const huge = Buffer.alloc(5 * 1024 * 1024, 1);
     expect((await upload(huge)).statusCode).toBe(413);
   });
+
+  it('documents the policy endpoints in the OpenAPI document', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const paths = Object.keys((res.json() as { paths: Record<string, unknown> }).paths);
+    for (const path of [
+      '/v1/policies/draft',
+      '/v1/policies/versions',
+      '/v1/policies/versions/{id}',
+      '/v1/policies/versions/{id}/diff',
+      '/v1/policies/versions/{id}/activate',
+      '/v1/policies/rollback',
+      '/v1/policies/active',
+      '/v1/policies/activations',
+      '/v1/policies/bundles',
+    ]) {
+      expect(paths).toContain(path);
+    }
+  });
 });

@@ -141,9 +141,12 @@ export function detectSsrf(text: string, context: ScanContext, out: Finding[]): 
     if (!worst || rank[verdict.severity] > rank[worst.severity]) worst = verdict;
   };
   const trimmed = text.trim();
+  // Once a URL's host was judged, IPs elsewhere in it (path, query, fragment) weigh like IPs in prose.
+  let hostJudged = false;
   if (context.kind === 'url' && trimmed.length <= 2048) {
     const direct = parseUrl(trimmed);
     const schemed = /^[a-z][a-z0-9+.-]{0,15}:\/\//i.test(trimmed);
+    hostJudged = schemed;
     if (direct && schemed) consider(verdictForUrl(direct));
     else if (schemed) consider(lenientVerdict(trimmed));
     else if (classifyAddress(trimmed)) consider(classifyAddress(trimmed));
@@ -165,7 +168,7 @@ export function detectSsrf(text: string, context: ScanContext, out: Finding[]): 
   for (const m of text.matchAll(BARE_IPV4)) {
     if ((count += 1) > MAX_CANDIDATES) break;
     const verdict = classifyAddress(m[1]);
-    if (verdict) consider(context.kind === 'text' ? { severity: verdict.severity === 'critical' ? 'critical' : 'medium', reason: verdict.reason } : verdict);
+    if (verdict) consider(context.kind === 'text' || hostJudged ? { severity: verdict.severity === 'critical' ? 'critical' : 'medium', reason: verdict.reason } : verdict);
   }
   if (worst) out.push({ detector: 'ssrf', path: context.path, severity: worst.severity, detail: worst.reason });
 }
