@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Policy store: per-organisation drafts (Rego sources + compile errors + compiled module when valid),
  * immutable numbered versions (sources and compiled Wasm as bytea), the active-version head with its
  * revision (row-locked while activating) and the activation/rollback history. Generated from
- * libs/policies entities, then reviewed by hand.
+ * libs/policies entities, then reviewed by hand; a trigger keeps versions and history immutable.
  */
 export class Policies1795445000000 implements MigrationInterface {
   name = 'Policies1795445000000';
@@ -49,9 +49,21 @@ export class Policies1795445000000 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "policy_heads" ADD CONSTRAINT "fk_policy_heads_version" FOREIGN KEY ("version_id") REFERENCES "policy_versions"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
+    // Versions and the activation history never change once written (deleting the organisation still cascades).
+    await queryRunner.query(`CREATE FUNCTION "policy_rows_immutable"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION '% rows are immutable: UPDATE is not allowed', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+      END $$`);
+    await queryRunner.query(`CREATE TRIGGER "trg_policy_versions_no_update" BEFORE UPDATE ON "policy_versions"
+      FOR EACH ROW EXECUTE FUNCTION "policy_rows_immutable"()`);
+    await queryRunner.query(`CREATE TRIGGER "trg_policy_activations_no_update" BEFORE UPDATE ON "policy_activations"
+      FOR EACH ROW EXECUTE FUNCTION "policy_rows_immutable"()`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TRIGGER "trg_policy_activations_no_update" ON "policy_activations"`);
+    await queryRunner.query(`DROP TRIGGER "trg_policy_versions_no_update" ON "policy_versions"`);
+    await queryRunner.query(`DROP FUNCTION "policy_rows_immutable"()`);
     await queryRunner.query(`ALTER TABLE "policy_heads" DROP CONSTRAINT "fk_policy_heads_version"`);
     await queryRunner.query(`ALTER TABLE "policy_heads" DROP CONSTRAINT "fk_policy_heads_org"`);
     await queryRunner.query(`ALTER TABLE "policy_drafts" DROP CONSTRAINT "fk_policy_drafts_org"`);

@@ -274,6 +274,25 @@ describe('verifyExport', () => {
     expect(report.problems[0].code).toBe('manifest_invalid');
   });
 
+  it('does not buffer an over-long line: reports it as malformed at its position', async () => {
+    const { text, manifest } = await build(10);
+    const ls = lines(text);
+    ls[6] = ls[6].replace('"count":7,', `"count":7,"pad":"${'x'.repeat(5000)}",`);
+    expect(ls[6].length).toBeGreaterThan(5000);
+    const bytes = Buffer.from(join(ls));
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 700) }, (_, i) =>
+      bytes.subarray(i * 700, (i + 1) * 700),
+    );
+    const report = await verifyExport(chunks, manifest, publicKey, { maxLineBytes: 2000 });
+    expect(report.firstBadSeq).toBe(7);
+    expect(report.problems[0]).toMatchObject({ code: 'malformed_line', seq: 7 });
+    // The file hash still covers every byte.
+    expect(report.fileBytes).toBe(bytes.length);
+    expect((await verifyExport([Buffer.from(text)], manifest, publicKey, { maxLineBytes: 2000 })).ok).toBe(
+      true,
+    );
+  });
+
   it('reports a malformed line at its position', async () => {
     const { text, manifest } = await build(10);
     const ls = lines(text);

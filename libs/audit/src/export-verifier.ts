@@ -48,6 +48,12 @@ export interface VerificationReport {
   problems: VerificationProblem[];
 }
 
+export interface VerifyExportOptions {
+  /** Longest line accepted (default 8 MiB); a longer one is reported as malformed, not buffered. */
+  maxLineBytes?: number;
+}
+
+const MAX_LINE_BYTES = 8 * 1024 * 1024;
 const NEWLINE = 0x0a;
 const CLOSE_BRACE = 0x7d;
 /** The fixed head of a JSON Lines export line (see jsonlLine); the event's canonical text follows. */
@@ -64,6 +70,7 @@ export async function verifyExport(
   source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   manifest: ExportManifest,
   publicKey: KeyObject,
+  options: VerifyExportOptions = {},
 ): Promise<VerificationReport> {
   const report: VerificationReport = {
     ok: false,
@@ -189,15 +196,26 @@ export async function verifyExport(
     report.eventsVerified += 1;
   };
 
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const lineTooLong = (): void => {
+    if (!broken)
+      breakAt(expected, 'malformed_line', `line for seq ${expected} is longer than ${maxLineBytes} bytes`);
+  };
+  // Bytes of a line that spans chunks; never more than maxLineBytes (memory stays bounded).
   let carry: Buffer | null = null;
+  let carryTooLong = false;
   for await (const piece of source) {
     const chunk = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
     digest.update(chunk);
     report.fileBytes += chunk.length;
+    if (broken) continue; // only the file hash is still needed
     let start = 0;
     let newline = chunk.indexOf(NEWLINE, start);
     while (newline >= 0) {
-      if (carry) {
+      if (carryTooLong) {
+        carryTooLong = false;
+        lineTooLong();
+      } else if (carry) {
         checkLine(Buffer.concat([carry, chunk.subarray(start, newline)]).toString('utf8'));
         carry = null;
       } else {
@@ -206,12 +224,18 @@ export async function verifyExport(
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      carry = carry ? Buffer.concat([carry, rest]) : Buffer.from(rest);
+    if (start < chunk.length && !broken) {
+      if (carryTooLong || (carry?.length ?? 0) + chunk.length - start > maxLineBytes) {
+        carry = null;
+        carryTooLong = true;
+      } else {
+        const rest = chunk.subarray(start);
+        carry = carry ? Buffer.concat([carry, rest]) : Buffer.from(rest);
+      }
     }
   }
-  if (carry) checkLine(carry.toString('utf8'));
+  if (carryTooLong) lineTooLong();
+  else if (carry) checkLine(carry.toString('utf8'));
 
   if (!broken && setup) {
     if (expected <= lastSeq) {

@@ -58,6 +58,7 @@ export {
   type VerificationProblem,
   type VerificationProblemCode,
   type VerificationReport,
+  type VerifyExportOptions,
 } from './export-verifier';
 export { emptySummary, exportChunks, writeExport, type ExportSummary } from './export-writer';
 export { formatConcretePath, parseJsonPath, type PathSegment } from './json-path';

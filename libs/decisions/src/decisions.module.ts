@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '@mandate/identity';
 import { ActivePolicyReader, PoliciesModule } from '@mandate/policies';
 import { AuthzenController } from './authzen/authzen.controller';
+import { AgentDirectory } from './evaluation/agent-directory';
 import { DecisionService } from './evaluation/decision.service';
 import { DecisionController } from './http/decision.controller';
 import {
@@ -30,6 +31,7 @@ import { DecisionRecorder } from './recording/decision.recorder';
         override ?? store,
       inject: [ActivePolicyReader, { token: ACTIVE_POLICY_READER_OVERRIDE, optional: true }],
     },
+    AgentDirectory,
     PolicyCache,
     DecisionRecorder,
     DecisionService,

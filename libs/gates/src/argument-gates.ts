@@ -23,7 +23,11 @@ export const ARGUMENT_DETECTORS: Readonly<Partial<Record<DetectorName, StringDet
 };
 
 /** Detectors also run on object member names (which a tool may pass on to a shell or a model). */
-const KEY_DETECTORS: readonly StringDetector[] = [detectShellInjection, detectPromptInjection, detectInvisibleUnicode];
+const KEY_DETECTORS: readonly StringDetector[] = [
+  detectShellInjection,
+  detectPromptInjection,
+  detectInvisibleUnicode,
+];
 
 export interface ArgumentGateOptions {
   limits?: Partial<WalkLimits>;
@@ -69,7 +73,7 @@ export function evaluateArguments(input: ArgumentGateInput): Finding[] {
   const disabled = new Set(options.disable ?? []);
   const detectors = Object.entries(ARGUMENT_DETECTORS)
     .filter(([name]) => !disabled.has(name as DetectorName))
-    .map(([, detector]) => detector as StringDetector);
+    .map(([, detector]) => detector);
   const keyDetectors = KEY_DETECTORS.filter((d) => detectors.includes(d));
   for (const site of collectStrings(args, limits, findings)) {
     if (site.isKey) {
@@ -77,7 +81,11 @@ export function evaluateArguments(input: ArgumentGateInput): Finding[] {
       for (const detector of keyDetectors) detector(site.value, context, findings);
       continue;
     }
-    const context: ScanContext = { path: site.path, kind: fieldKind(site.key, subSchemaAt(input.schema, site.path)), isKey: false };
+    const context: ScanContext = {
+      path: site.path,
+      kind: fieldKind(site.key, subSchemaAt(input.schema, site.path)),
+      isKey: false,
+    };
     for (const detector of detectors) detector(site.value, context, findings);
   }
   return findings;

@@ -1,9 +1,12 @@
 /** What a string argument is used for, guessed from its member name and its schema. */
 export type FieldKind = 'command' | 'path' | 'url' | 'sql' | 'text';
 
-const COMMAND_NAME = /(?:^|[^a-z])(?:command|cmd|exec|execute|shell|script|argv|args|program|entrypoint|bash|sh)(?:$|[^a-z])/;
-const PATH_NAME = /(?:^|[^a-z])(?:path|paths|file|files|filename|filepath|dir|dirs|directory|folder|cwd|workdir|dest|destination|source|src|target|location)(?:$|[^a-z])/;
-const URL_NAME = /(?:^|[^a-z])(?:url|urls|uri|href|link|endpoint|host|hostname|domain|webhook|callback|origin|server|address|proxy|redirect)(?:$|[^a-z])/;
+const COMMAND_NAME =
+  /(?:^|[^a-z])(?:command|cmd|exec|execute|shell|script|argv|args|program|entrypoint|bash|sh)(?:$|[^a-z])/;
+const PATH_NAME =
+  /(?:^|[^a-z])(?:path|paths|file|files|filename|filepath|dir|dirs|directory|folder|cwd|workdir|dest|destination|source|src|target|location)(?:$|[^a-z])/;
+const URL_NAME =
+  /(?:^|[^a-z])(?:url|urls|uri|href|link|endpoint|host|hostname|domain|webhook|callback|origin|server|address|proxy|redirect)(?:$|[^a-z])/;
 const SQL_NAME = /(?:^|[^a-z])(?:sql|query|where|filter|orderby|order|sort|statement)(?:$|[^a-z])/;
 
 /** Splits camelCase / PascalCase into lower-case words joined by `_`, so `filePath` → `file_path`. */
@@ -24,7 +27,17 @@ function kindFromName(name: string): FieldKind | undefined {
   return undefined;
 }
 
-const URL_FORMATS = new Set(['uri', 'url', 'iri', 'uri-reference', 'iri-reference', 'hostname', 'idn-hostname', 'ipv4', 'ipv6']);
+const URL_FORMATS = new Set([
+  'uri',
+  'url',
+  'iri',
+  'uri-reference',
+  'iri-reference',
+  'hostname',
+  'idn-hostname',
+  'ipv4',
+  'ipv6',
+]);
 
 function kindFromSchema(schema: Record<string, unknown> | undefined): FieldKind | undefined {
   if (!schema) return undefined;
@@ -57,13 +70,17 @@ function asObject(value: unknown): Record<string, unknown> | undefined {
 }
 
 /** Follows a local `$ref` (`#/...`) a few times; remote references are not followed. */
-function deref(root: Record<string, unknown>, schema: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+function deref(
+  root: Record<string, unknown>,
+  schema: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
   let current = schema;
   for (let hops = 0; hops < 8 && current && typeof current.$ref === 'string'; hops += 1) {
     const ref = current.$ref;
     if (!ref.startsWith('#')) return current;
     let target: unknown = root;
-    for (const token of pointerTokens(decodeURIComponentSafe(ref.slice(1)))) target = asObject(target)?.[token];
+    for (const token of pointerTokens(decodeURIComponentSafe(ref.slice(1))))
+      target = asObject(target)?.[token];
     current = asObject(target);
   }
   return current;
@@ -86,9 +103,14 @@ export function subSchemaAt(schema: unknown, pointer: string): Record<string, un
     if (!current) return undefined;
     const properties = asObject(current.properties);
     let next: Record<string, unknown> | undefined;
-    if (properties && Object.prototype.hasOwnProperty.call(properties, token)) next = asObject(properties[token]);
-    else if (/^\d+$/.test(token) && Array.isArray(current.prefixItems)) next = asObject(current.prefixItems[Number(token)]);
-    if (!next && /^\d+$/.test(token)) next = asObject(current.items) ?? (Array.isArray(current.items) ? asObject(current.items[Number(token)]) : undefined);
+    if (properties && Object.prototype.hasOwnProperty.call(properties, token))
+      next = asObject(properties[token]);
+    else if (/^\d+$/.test(token) && Array.isArray(current.prefixItems))
+      next = asObject(current.prefixItems[Number(token)]);
+    if (!next && /^\d+$/.test(token))
+      next =
+        asObject(current.items) ??
+        (Array.isArray(current.items) ? asObject(current.items[Number(token)]) : undefined);
     if (!next) next = asObject(current.additionalProperties);
     if (!next) {
       for (const combinator of ['anyOf', 'oneOf', 'allOf'] as const) {

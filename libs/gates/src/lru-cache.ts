@@ -6,7 +6,8 @@ export class LruCache<K, V> {
     private readonly capacity: number,
     private readonly onEvict?: (key: K, value: V) => void,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('LRU capacity must be a positive integer');
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError('LRU capacity must be a positive integer');
   }
 
   get size(): number {

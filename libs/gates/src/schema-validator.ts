@@ -24,9 +24,11 @@ const MAX_SCHEMA_NODES = 20_000;
 const MAX_SCHEMA_DEPTH = 64;
 const MAX_PATTERN_LENGTH = 1_000;
 /** A quantified group that itself contains a quantifier, e.g. `(a+)+`, `(\w*x?)*`, `(a|b+){2,}`. */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.){0,1000}?(?:[*+]|\{\d{1,6},\d{0,6}\})(?:[^()\\]|\\.){0,1000}?\)(?:[*+]|\{\d{1,6},\d{0,6}\})/;
+const NESTED_QUANTIFIER =
+  /\((?:[^()\\]|\\.){0,1000}?(?:[*+]|\{\d{1,6},\d{0,6}\})(?:[^()\\]|\\.){0,1000}?\)(?:[*+]|\{\d{1,6},\d{0,6}\})/;
 /** A quantified group of alternatives that can overlap, e.g. `(a|a)*`, `(\d|\w)+`. */
-const QUANTIFIED_ALTERNATION = /\((?:[^()\\]|\\.){0,1000}?\|(?:[^()\\]|\\.){0,1000}?\)(?:[*+]|\{\d{1,6},\d{0,6}\})/;
+const QUANTIFIED_ALTERNATION =
+  /\((?:[^()\\]|\\.){0,1000}?\|(?:[^()\\]|\\.){0,1000}?\)(?:[*+]|\{\d{1,6},\d{0,6}\})/;
 
 /**
  * Checks a schema before handing it to Ajv: bounded size and depth, and no `pattern` that risks
@@ -67,7 +69,8 @@ function unsafePattern(pattern: string): string | undefined {
 }
 
 function ajvFor(schema: unknown): Ajv {
-  const dialect = typeof schema === 'object' && schema !== null ? (schema as { $schema?: unknown }).$schema : undefined;
+  const dialect =
+    typeof schema === 'object' && schema !== null ? (schema as { $schema?: unknown }).$schema : undefined;
   const ajv =
     typeof dialect === 'string' && dialect.includes('2020-12')
       ? new Ajv2020(AJV_OPTIONS)
@@ -80,14 +83,17 @@ function ajvFor(schema: unknown): Ajv {
 
 /** Compiles a schema with a fresh Ajv instance (so `$id`s of different tools never collide). */
 export function compileSchema(schema: unknown): CompiledSchema {
-  if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
+  if (
+    typeof schema !== 'boolean' &&
+    (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+  ) {
     return { ok: false, reason: 'input schema is not a JSON Schema object' };
   }
   const unsafe = unsafeSchemaReason(schema);
   if (unsafe) return { ok: false, reason: unsafe };
   try {
     // structuredClone: Ajv may annotate the object; the caller's schema stays untouched.
-    const validate = ajvFor(schema).compile(structuredClone(schema) as object | boolean);
+    const validate = ajvFor(schema).compile(structuredClone<object | boolean>(schema));
     return { ok: true, validate };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -134,9 +140,16 @@ export function schemaFindings(compiled: CompiledSchema, args: unknown): Finding
   if (!compiled.ok) return [{ detector: 'schema', path: '', severity: 'high', detail: compiled.reason }];
   let valid: boolean;
   try {
-    valid = compiled.validate(args) as boolean;
+    valid = compiled.validate(args);
   } catch (error) {
-    return [{ detector: 'schema', path: '', severity: 'high', detail: `validation failed: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}` }];
+    return [
+      {
+        detector: 'schema',
+        path: '',
+        severity: 'high',
+        detail: `validation failed: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`,
+      },
+    ];
   }
   if (valid) return [];
   const errors = compiled.validate.errors ?? [];
@@ -147,7 +160,12 @@ export function schemaFindings(compiled: CompiledSchema, args: unknown): Finding
     detail: `${error.keyword}: ${error.message ?? 'invalid'}`.slice(0, 200),
   }));
   if (errors.length > MAX_SCHEMA_FINDINGS) {
-    findings.push({ detector: 'schema', path: '', severity: 'high', detail: `${errors.length - MAX_SCHEMA_FINDINGS} more schema violations` });
+    findings.push({
+      detector: 'schema',
+      path: '',
+      severity: 'high',
+      detail: `${errors.length - MAX_SCHEMA_FINDINGS} more schema violations`,
+    });
   }
   return findings;
 }

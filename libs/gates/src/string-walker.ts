@@ -107,7 +107,12 @@ export function collectStrings(root: unknown, limits: WalkLimits, findings: Find
     const room = limits.maxNodes - nodes - stack.length;
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length && i <= room; i += 1) {
-        children.push({ value: value[i], path: appendPointer(frame.path, i), key: frame.key, depth: frame.depth + 1 });
+        children.push({
+          value: value[i],
+          path: appendPointer(frame.path, i),
+          key: frame.key,
+          depth: frame.depth + 1,
+        });
       }
     } else {
       for (const key in value) {

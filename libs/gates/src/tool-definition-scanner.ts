@@ -19,23 +19,62 @@ export interface DefinitionScanOptions {
 
 /** Poisoning phrases specific to tool descriptions (the generic prompt-injection phrases also apply). */
 const POISONING: ReadonlyArray<[RegExp, Severity, string]> = [
-  [/\b(?:this|the)\s{1,4}(?:tool|function)\s{1,4}(?:will|would|does)\s{1,4}not\s{1,4}work\s{1,4}(?:unless|if\s{1,4}you\s{1,4}do\s{1,4}not)\b/, 'high', 'makes the tool conditional on a hidden action'],
-  [/\b(?:pass|put|include|insert|add|provide|send)\s{1,4}(?:its|their|the|this|that)\s{1,4}(?:full\s{1,4})?(?:content|contents|text|output|value|result)s?\s{1,4}(?:as|in|into|inside|via)\b/, 'high', 'asks the model to smuggle content through a parameter'],
-  [/\b(?:sidenote|side\s{1,4}note|hidden\s{1,4}(?:parameter|feature|requirement))\b/, 'medium', 'hidden side-channel wording'],
-  [/\b(?:very|extremely)\s{1,4}important\b[^.\n]{0,60}\b(?:must|always|never|first)\b/, 'medium', 'urgent imperative aimed at the model'],
-  [/\b(?:always|must|you\s{1,4}must)\s{1,4}(?:first\s{1,4})?(?:call|use|run|invoke|read|open|fetch)\b[^.\n]{0,80}\b(?:before|first|prior)\b/, 'medium', 'orders the model to run another action first'],
-  [/\b(?:mcp\.json|claude_desktop_config\.json|\.cursor\/mcp|mcp_config)\b/, 'high', 'refers to MCP client configuration files'],
-  [/\b(?:do\s{1,4}not|don'?t|never)\s{1,4}(?:mention|disclose|reveal|explain|say)\b[^.\n]{0,40}\b(?:this|that|it|these)\b/, 'high', 'asks the model to conceal its behaviour'],
+  [
+    /\b(?:this|the)\s{1,4}(?:tool|function)\s{1,4}(?:will|would|does)\s{1,4}not\s{1,4}work\s{1,4}(?:unless|if\s{1,4}you\s{1,4}do\s{1,4}not)\b/,
+    'high',
+    'makes the tool conditional on a hidden action',
+  ],
+  [
+    /\b(?:pass|put|include|insert|add|provide|send)\s{1,4}(?:its|their|the|this|that)\s{1,4}(?:full\s{1,4})?(?:content|contents|text|output|value|result)s?\s{1,4}(?:as|in|into|inside|via)\b/,
+    'high',
+    'asks the model to smuggle content through a parameter',
+  ],
+  [
+    /\b(?:sidenote|side\s{1,4}note|hidden\s{1,4}(?:parameter|feature|requirement))\b/,
+    'medium',
+    'hidden side-channel wording',
+  ],
+  [
+    /\b(?:very|extremely)\s{1,4}important\b[^.\n]{0,60}\b(?:must|always|never|first)\b/,
+    'medium',
+    'urgent imperative aimed at the model',
+  ],
+  [
+    /\b(?:always|must|you\s{1,4}must)\s{1,4}(?:first\s{1,4})?(?:call|use|run|invoke|read|open|fetch)\b[^.\n]{0,80}\b(?:before|first|prior)\b/,
+    'medium',
+    'orders the model to run another action first',
+  ],
+  [
+    /\b(?:mcp\.json|claude_desktop_config\.json|\.cursor\/mcp|mcp_config)\b/,
+    'high',
+    'refers to MCP client configuration files',
+  ],
+  [
+    /\b(?:do\s{1,4}not|don'?t|never)\s{1,4}(?:mention|disclose|reveal|explain|say)\b[^.\n]{0,40}\b(?:this|that|it|these)\b/,
+    'high',
+    'asks the model to conceal its behaviour',
+  ],
 ];
 const SHADOWING_PHRASES: ReadonlyArray<[RegExp, string]> = [
-  [/\b(?:instead\s{1,4}of|rather\s{1,4}than|in\s{1,4}place\s{1,4}of)\s{1,4}(?:using\s{1,4})?(?:the\s{1,4})?[\w.-]{1,64}\s{1,4}(?:tool|function|server)\b/, 'tells the model to use this tool instead of another'],
-  [/\b(?:when(?:ever)?|if)\s{1,4}(?:the\s{1,4}user\s{1,4}|you\s{1,4})?(?:calls?|uses?|invokes?|runs?)\s{1,4}(?:the\s{1,4}|any\s{1,4}|another\s{1,4})?[\w.-]{1,64}\s{1,4}(?:tool|function)\b/, 'changes how the model uses another tool'],
-  [/\ball\s{1,4}(?:other\s{1,4})?(?:tools|emails|messages|requests)\s{1,4}(?:must|should|will)\b/, 'changes how the model uses other tools'],
+  [
+    /\b(?:instead\s{1,4}of|rather\s{1,4}than|in\s{1,4}place\s{1,4}of)\s{1,4}(?:using\s{1,4})?(?:the\s{1,4})?[\w.-]{1,64}\s{1,4}(?:tool|function|server)\b/,
+    'tells the model to use this tool instead of another',
+  ],
+  [
+    /\b(?:when(?:ever)?|if)\s{1,4}(?:the\s{1,4}user\s{1,4}|you\s{1,4})?(?:calls?|uses?|invokes?|runs?)\s{1,4}(?:the\s{1,4}|any\s{1,4}|another\s{1,4})?[\w.-]{1,64}\s{1,4}(?:tool|function)\b/,
+    'changes how the model uses another tool',
+  ],
+  [
+    /\ball\s{1,4}(?:other\s{1,4})?(?:tools|emails|messages|requests)\s{1,4}(?:must|should|will)\b/,
+    'changes how the model uses other tools',
+  ],
 ];
 /** Hosts commonly used to receive exfiltrated data, paste it, or tunnel to a laptop. */
-const EXFIL_HOSTS = /(?:^|\.)(?:webhook\.site|requestbin\.(?:com|net)|pipedream\.net|m\.pipedream\.net|ngrok\.(?:io|app)|ngrok-free\.app|trycloudflare\.com|burpcollaborator\.net|oast\.(?:fun|me|pro|live|site|online)|interact\.sh|pastebin\.com|paste\.ee|hastebin\.com|transfer\.sh|beeceptor\.com|hookbin\.com|requestcatcher\.com|serveo\.net|localtunnel\.me|loca\.lt|discord(?:app)?\.com)$/;
+const EXFIL_HOSTS =
+  /(?:^|\.)(?:webhook\.site|requestbin\.(?:com|net)|pipedream\.net|m\.pipedream\.net|ngrok\.(?:io|app)|ngrok-free\.app|trycloudflare\.com|burpcollaborator\.net|oast\.(?:fun|me|pro|live|site|online)|interact\.sh|pastebin\.com|paste\.ee|hastebin\.com|transfer\.sh|beeceptor\.com|hookbin\.com|requestcatcher\.com|serveo\.net|localtunnel\.me|loca\.lt|discord(?:app)?\.com)$/;
 const URL_IN_TEXT = /(?:^|[^a-z0-9+.-])((?:https?|wss?|ftp):\/\/[^\s"'<>`\\^{}|)]{1,2048})/gi;
-const SUSPICIOUS_QUERY = /[?&](?:data|d|q|content|body|payload|secret|token|key|msg|message|text|c|x|exfil|leak|conv|history)=|[{<$][a-z_]{1,32}[}>]|\{\{/i;
+const SUSPICIOUS_QUERY =
+  /[?&](?:data|d|q|content|body|payload|secret|token|key|msg|message|text|c|x|exfil|leak|conv|history)=|[{<$][a-z_]{1,32}[}>]|\{\{/i;
 
 const MCP_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
@@ -43,25 +82,48 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function push(out: Finding[], detector: Finding['detector'], path: string, severity: Severity, detail: string): void {
+function push(
+  out: Finding[],
+  detector: Finding['detector'],
+  path: string,
+  severity: Severity,
+  detail: string,
+): void {
   out.push({ detector, path, severity, detail });
 }
 
 function scanName(name: string, known: readonly string[], out: Finding[]): void {
   if (!MCP_NAME.test(name)) {
-    push(out, 'homoglyph', '/name', 'medium', 'tool name uses characters outside MCP\'s [A-Za-z0-9_.-]');
+    push(out, 'homoglyph', '/name', 'medium', "tool name uses characters outside MCP's [A-Za-z0-9_.-]");
   }
   const scripts = scriptsOf(name);
-  if (scripts.size > 1) push(out, 'homoglyph', '/name', 'high', `tool name mixes scripts (${[...scripts].join(', ')})`);
-  if (name.normalize('NFKC') !== name) push(out, 'homoglyph', '/name', 'medium', 'tool name contains compatibility characters');
+  if (scripts.size > 1)
+    push(out, 'homoglyph', '/name', 'high', `tool name mixes scripts (${[...scripts].join(', ')})`);
+  if (name.normalize('NFKC') !== name)
+    push(out, 'homoglyph', '/name', 'medium', 'tool name contains compatibility characters');
   const own = skeleton(name);
   for (const other of known) {
     if (other === name) continue;
     if (skeleton(other) === own) {
       // Same look: a confusable character (critical) or only case / separators differ (shadowing).
-      const onlyCosmetic = other.toLowerCase().replace(/[_.\-\s]/g, '') === name.toLowerCase().replace(/[_.\-\s]/g, '');
-      if (onlyCosmetic) push(out, 'shadowing', '/name', 'medium', `tool name differs from known tool ${JSON.stringify(other)} only by case or separators`);
-      else push(out, 'homoglyph', '/name', 'critical', `tool name looks like known tool ${JSON.stringify(other)}`);
+      const onlyCosmetic =
+        other.toLowerCase().replace(/[_.\-\s]/g, '') === name.toLowerCase().replace(/[_.\-\s]/g, '');
+      if (onlyCosmetic)
+        push(
+          out,
+          'shadowing',
+          '/name',
+          'medium',
+          `tool name differs from known tool ${JSON.stringify(other)} only by case or separators`,
+        );
+      else
+        push(
+          out,
+          'homoglyph',
+          '/name',
+          'critical',
+          `tool name looks like known tool ${JSON.stringify(other)}`,
+        );
       return;
     }
   }
@@ -80,16 +142,20 @@ function scanUrls(text: string, path: string, out: Finding[]): void {
     }
     const host = url.hostname.replace(/\.$/, '');
     const address = classifyAddress(host);
-    if (EXFIL_HOSTS.test(host)) push(out, 'exfiltration', path, 'high', `URL to a data-collection or tunnelling host ${host}`);
+    if (EXFIL_HOSTS.test(host))
+      push(out, 'exfiltration', path, 'high', `URL to a data-collection or tunnelling host ${host}`);
     else if (address) push(out, 'exfiltration', path, 'high', `URL to ${address.reason}`);
-    else if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) || host.startsWith('[')) push(out, 'exfiltration', path, 'medium', `URL to a bare IP address ${host}`);
-    else if (SUSPICIOUS_QUERY.test(url.search) || SUSPICIOUS_QUERY.test(decodeURI(m[1]).slice(0, 2048))) push(out, 'exfiltration', path, 'high', `URL with a data-carrying parameter to ${host}`);
+    else if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) || host.startsWith('['))
+      push(out, 'exfiltration', path, 'medium', `URL to a bare IP address ${host}`);
+    else if (SUSPICIOUS_QUERY.test(url.search) || SUSPICIOUS_QUERY.test(decodeURI(m[1]).slice(0, 2048)))
+      push(out, 'exfiltration', path, 'high', `URL with a data-carrying parameter to ${host}`);
     else push(out, 'exfiltration', path, 'low', `URL to ${host} in the tool definition`);
   }
 }
 
 function lengthFinding(length: number, path: string, what: string, out: Finding[]): void {
-  const severity: Severity | undefined = length > 16_384 ? 'high' : length > 4_096 ? 'medium' : length > 1_024 ? 'low' : undefined;
+  const severity: Severity | undefined =
+    length > 16_384 ? 'high' : length > 4_096 ? 'medium' : length > 1_024 ? 'low' : undefined;
   if (severity) push(out, 'excessive-length', path, severity, `${what} of ${length} characters`);
 }
 
@@ -100,7 +166,10 @@ function lengthFinding(length: number, path: string, what: string, out: Finding[
  * to other tools or servers (shadowing), URLs a model could be told to send data to, secrets, and excessive
  * length. Paths are JSON pointers into the definition (e.g. `/inputSchema/properties/a/description`).
  */
-export function scanToolDefinition(definition: ToolDefinition, options: DefinitionScanOptions = {}): Finding[] {
+export function scanToolDefinition(
+  definition: ToolDefinition,
+  options: DefinitionScanOptions = {},
+): Finding[] {
   const out: Finding[] = [];
   const known = (options.knownToolNames ?? []).filter((n) => typeof n === 'string');
   const servers = (options.knownServers ?? []).filter((n) => typeof n === 'string' && n.length >= 3);
@@ -114,12 +183,23 @@ export function scanToolDefinition(definition: ToolDefinition, options: Definiti
   } catch {
     push(out, 'excessive-length', '', 'high', 'tool definition is not JSON');
   }
-  if (canonicalLength > 65_536) push(out, 'excessive-length', '', 'medium', `tool definition of ${canonicalLength} characters`);
-  if (typeof definition?.description === 'string') lengthFinding(definition.description.length, '/description', 'description', out);
+  if (canonicalLength > 65_536)
+    push(out, 'excessive-length', '', 'medium', `tool definition of ${canonicalLength} characters`);
+  if (typeof definition?.description === 'string')
+    lengthFinding(definition.description.length, '/description', 'description', out);
 
   const otherTools = known.filter((n) => n !== name && n.length >= 3);
-  const toolMention = otherTools.length > 0 ? new RegExp(`(?:^|[^\\w.-])(${otherTools.slice(0, 500).map(escapeRegExp).join('|')})(?:$|[^\\w-])`, 'i') : undefined;
-  const serverMention = servers.length > 0 ? new RegExp(`(?:^|[^\\w.-])(${servers.slice(0, 200).map(escapeRegExp).join('|')})(?:$|[^\\w-])`, 'i') : undefined;
+  const toolMention =
+    otherTools.length > 0
+      ? new RegExp(
+          `(?:^|[^\\w.-])(${otherTools.slice(0, 500).map(escapeRegExp).join('|')})(?:$|[^\\w-])`,
+          'i',
+        )
+      : undefined;
+  const serverMention =
+    servers.length > 0
+      ? new RegExp(`(?:^|[^\\w.-])(${servers.slice(0, 200).map(escapeRegExp).join('|')})(?:$|[^\\w-])`, 'i')
+      : undefined;
 
   const view = {
     description: definition?.description,
@@ -147,7 +227,14 @@ export function scanToolDefinition(definition: ToolDefinition, options: Definiti
     const paths: Finding[] = [];
     detectPathTraversal(site.value, context, paths);
     for (const f of paths) {
-      if (f.detail.includes('sensitive location')) push(out, 'tool-poisoning', f.path, 'critical', `refers to a ${f.detail.slice(f.detail.indexOf('sensitive location'))}`);
+      if (f.detail.includes('sensitive location'))
+        push(
+          out,
+          'tool-poisoning',
+          f.path,
+          'critical',
+          `refers to a ${f.detail.slice(f.detail.indexOf('sensitive location'))}`,
+        );
     }
     let shadowSeverity: Severity | undefined;
     const shadowReasons: string[] = [];

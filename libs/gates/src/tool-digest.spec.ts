@@ -8,7 +8,10 @@ const readFile: ToolDefinition = {
   description: 'Read a file from the workspace.',
   inputSchema: {
     type: 'object',
-    properties: { path: { type: 'string', description: 'Relative path' }, encoding: { enum: ['utf8', 'base64'] } },
+    properties: {
+      path: { type: 'string', description: 'Relative path' },
+      encoding: { enum: ['utf8', 'base64'] },
+    },
     required: ['path'],
   },
   annotations: { readOnlyHint: true },
@@ -18,7 +21,9 @@ describe('toolDigest', () => {
   it('is sha256 over the RFC 8785 canonical JSON of the pinned fields', () => {
     const canonical = canonicalToolJson(readFile);
     // Members sorted, no whitespace.
-    expect(canonical.startsWith('{"annotations":{"readOnlyHint":true},"description":"Read a file')).toBe(true);
+    expect(canonical.startsWith('{"annotations":{"readOnlyHint":true},"description":"Read a file')).toBe(
+      true,
+    );
     const expected = `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
     expect(toolDigest(readFile)).toBe(expected);
     expect(toolDigest(readFile)).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -29,7 +34,10 @@ describe('toolDigest', () => {
       annotations: { readOnlyHint: true },
       inputSchema: {
         required: ['path'],
-        properties: { encoding: { enum: ['utf8', 'base64'] }, path: { description: 'Relative path', type: 'string' } },
+        properties: {
+          encoding: { enum: ['utf8', 'base64'] },
+          path: { description: 'Relative path', type: 'string' },
+        },
         type: 'object',
       },
       description: 'Read a file from the workspace.',
@@ -79,7 +87,12 @@ describe('diffDefinitions', () => {
     expect(diff.changed).toBe(true);
     expect(diff.before).not.toBe(diff.after);
     const byField = Object.fromEntries(diff.fields.map((f) => [f.field, f]));
-    expect(Object.keys(byField).sort()).toEqual(['annotations', 'description', 'inputSchema', 'outputSchema']);
+    expect(Object.keys(byField).sort()).toEqual([
+      'annotations',
+      'description',
+      'inputSchema',
+      'outputSchema',
+    ]);
     expect(byField.description.kind).toBe('modified');
     expect(byField.annotations.kind).toBe('removed');
     expect(byField.outputSchema.kind).toBe('added');

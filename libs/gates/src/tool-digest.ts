@@ -4,7 +4,14 @@ import { appendPointer } from './json-pointer';
 import type { ToolDefinition } from './tool-definition';
 
 /** The fields of a tool definition that are pinned (anything else a server sends, e.g. `_meta`, is not). */
-export const PINNED_FIELDS = ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations'] as const;
+export const PINNED_FIELDS = [
+  'name',
+  'title',
+  'description',
+  'inputSchema',
+  'outputSchema',
+  'annotations',
+] as const;
 export type PinnedField = (typeof PINNED_FIELDS)[number];
 
 function pinnedView(definition: ToolDefinition): Record<string, unknown> {

@@ -28,7 +28,9 @@ interface Corpus extends CorpusFile {
 
 const dir = join(__dirname, 'corpus');
 const byDetector = new Map<DetectorName, Corpus>();
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()) {
   const data = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CorpusFile;
   const corpus = byDetector.get(data.detector) ?? {
     detector: data.detector,
@@ -49,7 +51,10 @@ const corpora = [...byDetector.values()];
 const PERMISSIVE_SCHEMA = { type: 'object' };
 
 function scan(entry: CorpusEntry): Finding[] {
-  return evaluateArguments({ schema: PERMISSIVE_SCHEMA, arguments: { [entry.field ?? 'input']: entry.value } });
+  return evaluateArguments({
+    schema: PERMISSIVE_SCHEMA,
+    arguments: { [entry.field ?? 'input']: entry.value },
+  });
 }
 
 const serious = (f: Finding): boolean => f.severity !== 'low';
@@ -79,7 +84,9 @@ describe('gates corpus', () => {
       if (found.length > 0) {
         fp += 1;
         if (held) holdout.falsePositives += 1;
-        falsePositives.push(`${corpus.detector}${held ? ' (holdout)' : ''} benign ${JSON.stringify(entry)} → ${JSON.stringify(found)}`);
+        falsePositives.push(
+          `${corpus.detector}${held ? ' (holdout)' : ''} benign ${JSON.stringify(entry)} → ${JSON.stringify(found)}`,
+        );
       }
     }
     totals.hostile += corpus.hostile.length;
@@ -95,7 +102,15 @@ describe('gates corpus', () => {
 
   it('has a hostile and a benign corpus for every argument detector', () => {
     const names = corpora.map((c) => c.detector).sort();
-    expect(names).toEqual(['invisible-unicode', 'path-traversal', 'prompt-injection', 'secret', 'shell-injection', 'sql-injection', 'ssrf']);
+    expect(names).toEqual([
+      'invisible-unicode',
+      'path-traversal',
+      'prompt-injection',
+      'secret',
+      'shell-injection',
+      'sql-injection',
+      'ssrf',
+    ]);
     for (const c of corpora) {
       expect(c.hostile.length).toBeGreaterThanOrEqual(20);
       expect(c.benign.length).toBeGreaterThanOrEqual(20);
@@ -107,7 +122,8 @@ describe('gates corpus', () => {
     const falsePositive = totals.falsePositives / totals.benign;
     const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
     const lines = perDetector.map(
-      (d) => `  ${d.detector.padEnd(18)} detection ${pct(d.detection).padStart(7)}   false positives ${pct(d.falsePositive).padStart(7)}`,
+      (d) =>
+        `  ${d.detector.padEnd(18)} detection ${pct(d.detection).padStart(7)}   false positives ${pct(d.falsePositive).padStart(7)}`,
     );
     console.log(
       [

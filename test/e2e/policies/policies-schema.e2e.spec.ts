@@ -61,6 +61,12 @@ describeWithPostgres('policy store schema', () => {
       await expect(activation(true, null)).rejects.toThrow(/ck_policy_activations_forced/);
       await expect(activation(true, '')).rejects.toThrow(/ck_policy_activations_forced/);
       await activation(true, 'why');
+      await expect(
+        ds.query(`UPDATE policy_versions SET message = 'rewritten' WHERE id = $1`, [versionId]),
+      ).rejects.toThrow(/immutable/);
+      await expect(
+        ds.query(`UPDATE policy_activations SET reason = 'other' WHERE org_id = $1`, [orgId]),
+      ).rejects.toThrow(/immutable/);
       await expect(ds.query(`DELETE FROM policy_versions WHERE id = $1`, [versionId])).rejects.toThrow(
         /fk_policy_(heads|activations)_version/,
       );
@@ -72,6 +78,12 @@ describeWithPostgres('policy store schema', () => {
         );
       await expect(draft(true, null)).rejects.toThrow(/ck_policy_drafts_wasm/);
       await expect(draft(false, '\\x00')).rejects.toThrow(/ck_policy_drafts_wasm/);
+      // Deleting the organisation still removes its policy rows (cascade; no UPDATE involved).
+      await ds.query(`DELETE FROM organisations WHERE id = $1`, [orgId]);
+      const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM policy_versions WHERE org_id = $1`, [
+        orgId,
+      ]);
+      expect(n).toBe(0);
     } finally {
       await ds.destroy();
     }

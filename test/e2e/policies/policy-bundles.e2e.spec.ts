@@ -146,7 +146,7 @@ describeWithPostgres('policy store: OPA bundle upload', () => {
   it('documents the policy endpoints in the OpenAPI document', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(200);
-    const paths = Object.keys((res.json() as { paths: Record<string, unknown> }).paths);
+    const paths = Object.keys(res.json<{ paths: Record<string, unknown> }>().paths);
     for (const path of [
       '/v1/policies/draft',
       '/v1/policies/versions',

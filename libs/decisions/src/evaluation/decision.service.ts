@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { AgentService, type AgentEntity } from '@mandate/identity';
+import type { AgentEntity } from '@mandate/identity';
 import type { CachedPolicy } from '../policy/cached-policy';
 import { DecisionPolicyError } from '../policy/decision-policy-error';
 import { PolicyCache } from '../policy/policy-cache.service';
 import { DecisionRecorder } from '../recording/decision.recorder';
+import { AgentDirectory } from './agent-directory';
 import { decodeConsistencyToken, encodeConsistencyToken } from './consistency-token';
 import { buildPolicyInput, type DecisionCaller, type DecisionRequest } from './decision-input';
 import { denied, outcomeOf, type DecisionOutcome } from './decision-outcome';
@@ -20,7 +21,7 @@ export class DecisionService {
   private readonly logger = new Logger(DecisionService.name);
 
   constructor(
-    private readonly agents: AgentService,
+    private readonly agents: AgentDirectory,
     private readonly policies: PolicyCache,
     private readonly recorder: DecisionRecorder,
   ) {}
@@ -34,7 +35,7 @@ export class DecisionService {
     let inputJson: string;
     let outcome: DecisionOutcome;
     try {
-      agent = await this.agents.findByName(caller.orgId, request.agent);
+      agent = await this.agents.find(caller.orgId, request.agent, request.consistencyToken !== undefined);
       const minRevision = this.minRevision(caller.orgId, request.consistencyToken);
       policy = await this.policies.policyFor(caller.orgId, minRevision);
       if (agent === null) {

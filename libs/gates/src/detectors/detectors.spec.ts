@@ -54,9 +54,12 @@ describe('SSRF address classification', () => {
     expect(classifyAddress(address)?.severity).toBe(severity);
   });
 
-  it.each(['8.8.8.8', '93.184.216.34', '2606:4700:4700::1111', '::ffff:8.8.8.8', 'example.com'])('%s is public', (address) => {
-    expect(classifyAddress(address)).toBeUndefined();
-  });
+  it.each(['8.8.8.8', '93.184.216.34', '2606:4700:4700::1111', '::ffff:8.8.8.8', 'example.com'])(
+    '%s is public',
+    (address) => {
+      expect(classifyAddress(address)).toBeUndefined();
+    },
+  );
 
   it('reads hosts out of URLs the way a client would', () => {
     expect(run(detectSsrf, 'http://evil.example@127.0.0.1:80/', 'url')?.severity).toBe('high');
@@ -66,7 +69,9 @@ describe('SSRF address classification', () => {
     expect(run(detectSsrf, 'https://proxy.example/fetch?target=10.0.0.1', 'url')?.severity).toBe('medium');
     expect(run(detectSsrf, 'HTTP://[::FFFF:7F00:1]/', 'url')?.severity).toBe('high');
     expect(run(detectSsrf, 'gopher://example.com/', 'url')?.severity).toBe('high');
-    expect(run(detectSsrf, 'see https://example.com and http://metadata.google.internal/', 'text')?.severity).toBe('critical');
+    expect(
+      run(detectSsrf, 'see https://example.com and http://metadata.google.internal/', 'text')?.severity,
+    ).toBe('critical');
   });
 });
 
@@ -89,7 +94,9 @@ describe('shell injection', () => {
   });
 
   it('finds percent-encoded chaining in URL fields', () => {
-    expect(run(detectShellInjection, 'http://a.example/x%3Bcurl%20evil.example', 'url')?.detail).toMatch(/percent-encoded/);
+    expect(run(detectShellInjection, 'http://a.example/x%3Bcurl%20evil.example', 'url')?.detail).toMatch(
+      /percent-encoded/,
+    );
     expect(run(detectShellInjection, 'https://a.example/?a=1&id=2&cat=3', 'url')).toBeUndefined();
   });
 });
@@ -97,7 +104,7 @@ describe('shell injection', () => {
 describe('SQL injection', () => {
   it('spares full SQL in SQL fields but not destructive stacking', () => {
     expect(run(detectSqlInjection, 'SELECT a FROM t UNION SELECT b FROM u', 'sql')).toBeUndefined();
-    expect(run(detectSqlInjection, "SELECT 1; DROP TABLE users", 'sql')?.severity).toBe('high');
+    expect(run(detectSqlInjection, 'SELECT 1; DROP TABLE users', 'sql')?.severity).toBe('high');
     expect(run(detectSqlInjection, '1 UNION SELECT password FROM users', 'text')?.severity).toBe('high');
   });
 });
@@ -111,7 +118,12 @@ describe('invisible Unicode', () => {
   });
 
   it('spares emoji sequences, subdivision flags and joiners inside non-Latin words', () => {
-    expect(run(detectInvisibleUnicode, '👩\u200d💻 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} می\u200cخواهم')).toBeUndefined();
+    expect(
+      run(
+        detectInvisibleUnicode,
+        '👩\u200d💻 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} می\u200cخواهم',
+      ),
+    ).toBeUndefined();
     expect(run(detectInvisibleUnicode, 'pay\u200dpal')?.severity).toBe('medium');
     expect(run(detectInvisibleUnicode, 'a\u202eb')?.severity).toBe('high');
   });
@@ -126,7 +138,12 @@ describe('secrets', () => {
   });
 
   it('ignores placeholders and environment references', () => {
-    for (const text of ['api_key=YOUR_API_KEY', 'token: ${TOKEN}', 'password = <password>', 'secret=xxxxxxxxxxxxxxxx']) {
+    for (const text of [
+      'api_key=YOUR_API_KEY',
+      'token: ${TOKEN}',
+      'password = <password>',
+      'secret=xxxxxxxxxxxxxxxx',
+    ]) {
       expect(run(detectSecrets, text), text).toBeUndefined();
     }
     expect(run(detectSecrets, 'api_key=Zx9Qw8Er7Ty6Ui5Op4As3')?.severity).toBe('high');

@@ -38,11 +38,14 @@ export function detectPathTraversal(text: string, context: ScanContext, out: Fin
     else severity = 'low';
     detail = `${segments} parent-directory segment(s)${encoded ? ' (encoded)' : ''}`;
   }
-  const sensitive = SENSITIVE_SYSTEM.exec(normalised) ?? SENSITIVE_HOME.exec(normalised) ?? SENSITIVE_FILE.exec(normalised);
+  const sensitive =
+    SENSITIVE_SYSTEM.exec(normalised) ?? SENSITIVE_HOME.exec(normalised) ?? SENSITIVE_FILE.exec(normalised);
   if (sensitive) {
     const where = sensitive[0].replace(/^[^/~$%.a-z]/, '').slice(0, 60);
     severity = pathField ? 'critical' : 'high';
-    detail = detail ? `${detail}; sensitive location ${JSON.stringify(where)}` : `sensitive location ${JSON.stringify(where)}`;
+    detail = detail
+      ? `${detail}; sensitive location ${JSON.stringify(where)}`
+      : `sensitive location ${JSON.stringify(where)}`;
   }
   if (pathField && normalised.includes('\u0000')) {
     severity = 'high';

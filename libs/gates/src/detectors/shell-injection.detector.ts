@@ -4,21 +4,152 @@ import { percentDecodeDeep, snippet } from '../text-decoding';
 
 /** Programs an injected command typically runs: spawn a shell, fetch or send data, destroy, escalate. */
 const DANGEROUS = new Set([
-  'rm', 'curl', 'wget', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'bash', 'sh', 'zsh', 'dash', 'ksh', 'csh',
-  'python', 'python2', 'python3', 'perl', 'ruby', 'php', 'node', 'lua', 'chmod', 'chown', 'mkfifo', 'ssh',
-  'scp', 'sftp', 'ftp', 'tftp', 'base64', 'eval', 'exec', 'sudo', 'su', 'dd', 'powershell', 'pwsh', 'cmd',
-  'certutil', 'bitsadmin', 'iex', 'whoami', 'id', 'uname', 'crontab', 'useradd', 'usermod', 'passwd',
-  'reboot', 'shutdown', 'halt', 'kill', 'pkill', 'killall', 'nslookup', 'dig', 'mshta', 'rundll32',
-  'regsvr32', 'wmic', 'net', 'xterm', 'shred', 'mkfs', 'systemctl', 'launchctl', 'osascript', 'openssl',
-  'cat', 'tac', 'nohup', 'setsid', 'busybox', 'env', 'ifconfig', 'ping', 'sleep',
+  'rm',
+  'curl',
+  'wget',
+  'nc',
+  'ncat',
+  'netcat',
+  'socat',
+  'telnet',
+  'bash',
+  'sh',
+  'zsh',
+  'dash',
+  'ksh',
+  'csh',
+  'python',
+  'python2',
+  'python3',
+  'perl',
+  'ruby',
+  'php',
+  'node',
+  'lua',
+  'chmod',
+  'chown',
+  'mkfifo',
+  'ssh',
+  'scp',
+  'sftp',
+  'ftp',
+  'tftp',
+  'base64',
+  'eval',
+  'exec',
+  'sudo',
+  'su',
+  'dd',
+  'powershell',
+  'pwsh',
+  'cmd',
+  'certutil',
+  'bitsadmin',
+  'iex',
+  'whoami',
+  'id',
+  'uname',
+  'crontab',
+  'useradd',
+  'usermod',
+  'passwd',
+  'reboot',
+  'shutdown',
+  'halt',
+  'kill',
+  'pkill',
+  'killall',
+  'nslookup',
+  'dig',
+  'mshta',
+  'rundll32',
+  'regsvr32',
+  'wmic',
+  'net',
+  'xterm',
+  'shred',
+  'mkfs',
+  'systemctl',
+  'launchctl',
+  'osascript',
+  'openssl',
+  'cat',
+  'tac',
+  'nohup',
+  'setsid',
+  'busybox',
+  'env',
+  'ifconfig',
+  'ping',
+  'sleep',
 ]);
 /** Ordinary utilities: harmless in prose, but chaining them in a command or path field is still injection. */
 const COMMON = new Set([
-  'ls', 'dir', 'echo', 'printf', 'grep', 'egrep', 'find', 'head', 'tail', 'awk', 'sed', 'tee', 'sort',
-  'uniq', 'xargs', 'cp', 'mv', 'touch', 'mkdir', 'rmdir', 'printenv', 'export', 'set', 'type', 'more',
-  'less', 'wc', 'cut', 'tr', 'tar', 'zip', 'unzip', 'gzip', 'git', 'npm', 'make', 'cd', 'pwd', 'true',
-  'false', 'test', 'date', 'hostname', 'ps', 'top', 'df', 'du', 'free', 'who', 'w', 'last', 'history',
-  'jq', 'yes', 'seq', 'xxd', 'od', 'strings', 'file', 'stat', 'ln', 'open', 'start', 'docker', 'kubectl',
+  'ls',
+  'dir',
+  'echo',
+  'printf',
+  'grep',
+  'egrep',
+  'find',
+  'head',
+  'tail',
+  'awk',
+  'sed',
+  'tee',
+  'sort',
+  'uniq',
+  'xargs',
+  'cp',
+  'mv',
+  'touch',
+  'mkdir',
+  'rmdir',
+  'printenv',
+  'export',
+  'set',
+  'type',
+  'more',
+  'less',
+  'wc',
+  'cut',
+  'tr',
+  'tar',
+  'zip',
+  'unzip',
+  'gzip',
+  'git',
+  'npm',
+  'make',
+  'cd',
+  'pwd',
+  'true',
+  'false',
+  'test',
+  'date',
+  'hostname',
+  'ps',
+  'top',
+  'df',
+  'du',
+  'free',
+  'who',
+  'w',
+  'last',
+  'history',
+  'jq',
+  'yes',
+  'seq',
+  'xxd',
+  'od',
+  'strings',
+  'file',
+  'stat',
+  'ln',
+  'open',
+  'start',
+  'docker',
+  'kubectl',
 ]);
 
 function commandWord(raw: string): string {
@@ -63,7 +194,8 @@ function scan(text: string, context: ScanContext, encoded: boolean): Hit | undef
   if (IFS.test(text)) consider('high', 'shell $IFS used as a separator');
   for (const m of text.matchAll(DOLLAR_SUBST)) {
     const rank = m[1] ? rankOf(m[1]) : 'none';
-    if (rank === 'dangerous') consider(strict ? 'critical' : 'high', `command substitution $(${commandWord(m[1])} …)`);
+    if (rank === 'dangerous')
+      consider(strict ? 'critical' : 'high', `command substitution $(${commandWord(m[1])} …)`);
     else if (strict) consider('high', 'command substitution $( … )');
     else if (rank === 'common') consider('low', 'command substitution $( … ) in prose');
   }
@@ -71,9 +203,11 @@ function scan(text: string, context: ScanContext, encoded: boolean): Hit | undef
     const rank = rankOf(m[2]);
     // A code span in prose is preceded by a space or punctuation; a substitution is glued to a token.
     const glued = m[1] !== '' && /[\w=/"':]/.test(m[1]);
-    if (strict && rank !== 'none') consider(rank === 'dangerous' ? 'critical' : 'high', 'backtick command substitution');
+    if (strict && rank !== 'none')
+      consider(rank === 'dangerous' ? 'critical' : 'high', 'backtick command substitution');
     else if (strict) consider('high', 'backtick command substitution');
-    else if (glued && rank !== 'none') consider(rank === 'dangerous' ? 'high' : 'medium', 'backtick command substitution');
+    else if (glued && rank !== 'none')
+      consider(rank === 'dangerous' ? 'high' : 'medium', 'backtick command substitution');
   }
   for (const m of text.matchAll(CHAIN)) {
     const operator = m[1] === '\n' || m[1] === '\r' ? 'newline' : m[1];
@@ -83,9 +217,11 @@ function scan(text: string, context: ScanContext, encoded: boolean): Hit | undef
       consider(rank === 'dangerous' ? 'critical' : 'high', `command chaining (${what})`);
     } else if (context.kind === 'url') {
       // `&` separates query parameters; `;` `|` `&&` `||` and newlines only matter before a program.
-      if (operator !== '&' && rank !== 'none') consider(rank === 'dangerous' ? 'critical' : 'high', `command chaining (${what})`);
+      if (operator !== '&' && rank !== 'none')
+        consider(rank === 'dangerous' ? 'critical' : 'high', `command chaining (${what})`);
     } else if (strict) {
-      if (rank !== 'none' || (operator !== 'newline' && operator !== '&')) consider(rank === 'dangerous' ? 'critical' : 'high', `command chaining (${what})`);
+      if (rank !== 'none' || (operator !== 'newline' && operator !== '&'))
+        consider(rank === 'dangerous' ? 'critical' : 'high', `command chaining (${what})`);
     } else if (rank === 'dangerous') {
       // In prose a `;` or `|` followed by a dangerous program is rare; a newline followed by one is less so.
       consider(operator === 'newline' ? 'medium' : 'high', `command chaining (${what})`);
@@ -98,7 +234,11 @@ function scan(text: string, context: ScanContext, encoded: boolean): Hit | undef
     if (VAR_EXPANSION.test(text)) consider('medium', 'shell variable expansion');
     else if (context.kind !== 'url' && METACHAR.test(text)) consider('medium', 'shell metacharacter');
   }
-  if (best && encoded) best = { severity: best.severity === 'low' ? 'medium' : best.severity, detail: `${best.detail} (percent-encoded)` };
+  if (best && encoded)
+    best = {
+      severity: best.severity === 'low' ? 'medium' : best.severity,
+      detail: `${best.detail} (percent-encoded)`,
+    };
   return best;
 }
 
@@ -113,5 +253,6 @@ export function detectShellInjection(text: string, context: ScanContext, out: Fi
     const decoded = percentDecodeDeep(text);
     if (decoded !== text) hit = scan(decoded, context, true);
   }
-  if (hit) out.push({ detector: 'shell-injection', path: context.path, severity: hit.severity, detail: hit.detail });
+  if (hit)
+    out.push({ detector: 'shell-injection', path: context.path, severity: hit.severity, detail: hit.detail });
 }

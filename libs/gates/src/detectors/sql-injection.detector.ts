@@ -11,8 +11,14 @@ const TAUTOLOGY = new RegExp(
   String.raw`(['")\d]|^)${SEP}{0,8}(or|and|\|\||&&)${SEP}{1,8}\(?${SEP}{0,4}(${OPERAND})${SEP}{0,4}(=|<>|!=|like|is)${SEP}{0,4}(${OPERAND})`,
   'gi',
 );
-const OR_TRUE = new RegExp(String.raw`['")]${SEP}{0,8}or${SEP}{1,8}(?:true|not${SEP}{1,4}false|[1-9]\d{0,8})${SEP}{0,8}(?:--|#|\/\*|;|$|\))`, 'i');
-const UNION_SELECT = new RegExp(String.raw`(['")\d]|^)${SEP}{0,8}union(?:${SEP}{1,8}(?:all|distinct))?${SEP}{1,8}\(?${SEP}{0,4}select\b`, 'i');
+const OR_TRUE = new RegExp(
+  String.raw`['")]${SEP}{0,8}or${SEP}{1,8}(?:true|not${SEP}{1,4}false|[1-9]\d{0,8})${SEP}{0,8}(?:--|#|\/\*|;|$|\))`,
+  'i',
+);
+const UNION_SELECT = new RegExp(
+  String.raw`(['")\d]|^)${SEP}{0,8}union(?:${SEP}{1,8}(?:all|distinct))?${SEP}{1,8}\(?${SEP}{0,4}select\b`,
+  'i',
+);
 const QUOTE_COMMENT = /['"]\)?\s{0,8}(?:--|#|\/\*|;\s{0,8}--|;\s{0,8}$)/;
 /** A `;` followed by a statement that reads or changes data (prose after `;` rarely looks like this). */
 const STACKED =
@@ -21,7 +27,8 @@ const VERSIONED_COMMENT = /\/\*![0-9]{0,6}/;
 const SPLIT_KEYWORD = /\b(?:sel|uni|un|ins|upd|del|dro)\/\*[^*]{0,16}\*\/(?:ect|on|ion|ert|ate|ete|op)\b/i;
 const TIME_BASED =
   /(?:\b(?:and|or|select|if|then|else)|['";,(|&])\s{0,8}(?:pg_sleep|sleep|benchmark|dbms_pipe\.receive_message)\s{0,4}\(\s{0,4}['"\d]|\bwaitfor\s{1,8}delay\s{1,8}['"]/i;
-const DANGEROUS_FUNCTIONS = /\b(?:xp_cmdshell|sp_oacreate|sp_executesql|load_file\s{0,4}\(|into\s{1,8}(?:out|dump)file|information_schema\s{0,4}\.|pg_read_file\s{0,4}\(|lo_import\s{0,4}\(|utl_http\.|sqlite_master\b|extractvalue\s{0,4}\(|updatexml\s{0,4}\()/i;
+const DANGEROUS_FUNCTIONS =
+  /\b(?:xp_cmdshell|sp_oacreate|sp_executesql|load_file\s{0,4}\(|into\s{1,8}(?:out|dump)file|information_schema\s{0,4}\.|pg_read_file\s{0,4}\(|lo_import\s{0,4}\(|utl_http\.|sqlite_master\b|extractvalue\s{0,4}\(|updatexml\s{0,4}\()/i;
 const SHOUTED_DDL = /(?:^|;)\s{0,8}(?:drop\s{1,8}(?:table|database|schema)|truncate\s{1,8}table)\b/i;
 
 function normaliseOperand(operand: string): string {
@@ -73,6 +80,8 @@ export function detectSqlInjection(text: string, context: ScanContext, out: Find
   if (VERSIONED_COMMENT.test(decoded)) hit('high', 'MySQL versioned comment');
   if (SPLIT_KEYWORD.test(decoded)) hit('high', 'keyword split by an inline comment');
   if (TIME_BASED.test(decoded)) hit(sqlField ? 'medium' : 'high', 'time-based probe');
-  if (DANGEROUS_FUNCTIONS.test(decoded)) hit(sqlField ? 'medium' : 'high', 'dangerous SQL function or catalog');
-  if (severity) out.push({ detector: 'sql-injection', path: context.path, severity, detail: reasons.join('; ') });
+  if (DANGEROUS_FUNCTIONS.test(decoded))
+    hit(sqlField ? 'medium' : 'high', 'dangerous SQL function or catalog');
+  if (severity)
+    out.push({ detector: 'sql-injection', path: context.path, severity, detail: reasons.join('; ') });
 }

@@ -18,7 +18,14 @@ const METADATA_HOSTS = new Set([
   'metadata.tencentyun.com',
   'metadata.packet.net',
 ]);
-const METADATA_IPS = new Set(['169.254.169.254', '169.254.170.2', '169.254.169.123', '100.100.100.200', '192.0.0.192', 'fd00:ec2::254']);
+const METADATA_IPS = new Set([
+  '169.254.169.254',
+  '169.254.170.2',
+  '169.254.169.123',
+  '100.100.100.200',
+  '192.0.0.192',
+  'fd00:ec2::254',
+]);
 const PRIVATE_IPV4_RANGES = new Map<string, string>([
   ['loopback', 'loopback'],
   ['private', 'private network'],
@@ -35,11 +42,26 @@ const PRIVATE_IPV6_RANGES = new Map<string, string>([
   ['deprecatedSiteLocal', 'site-local'],
 ]);
 /** Schemes that reach local files or speak raw protocols to internal services. */
-const DANGEROUS_SCHEMES = new Set(['file:', 'gopher:', 'dict:', 'ldap:', 'ldaps:', 'tftp:', 'jar:', 'netdoc:', 'php:', 'phar:', 'expect:', 'sftp:', 'smb:']);
+const DANGEROUS_SCHEMES = new Set([
+  'file:',
+  'gopher:',
+  'dict:',
+  'ldap:',
+  'ldaps:',
+  'tftp:',
+  'jar:',
+  'netdoc:',
+  'php:',
+  'phar:',
+  'expect:',
+  'sftp:',
+  'smb:',
+]);
 
 function classifyIpv4(address: ipaddr.IPv4, shown: string): Verdict | undefined {
   const text = address.toString();
-  if (METADATA_IPS.has(text)) return { severity: 'critical', reason: `cloud metadata address ${text}${shown}` };
+  if (METADATA_IPS.has(text))
+    return { severity: 'critical', reason: `cloud metadata address ${text}${shown}` };
   const range = PRIVATE_IPV4_RANGES.get(address.range());
   return range ? { severity: 'high', reason: `${range} address ${text}${shown}` } : undefined;
 }
@@ -55,12 +77,16 @@ export function classifyAddress(literal: string): Verdict | undefined {
   if (!ipaddr.IPv6.isValid(zoneless)) return undefined;
   const v6 = ipaddr.IPv6.parse(zoneless);
   const text = v6.toNormalizedString();
-  if (METADATA_IPS.has(v6.toString())) return { severity: 'critical', reason: `cloud metadata address ${v6.toString()}` };
+  if (METADATA_IPS.has(v6.toString()))
+    return { severity: 'critical', reason: `cloud metadata address ${v6.toString()}` };
   const parts = v6.parts;
   const range = v6.range();
   // IPv4-mapped (::ffff:a.b.c.d), SIIT (::ffff:0:a.b.c.d), NAT64 (64:ff9b::/96), IPv4-compatible (::a.b.c.d).
   const embedsLast32 =
-    range === 'ipv4Mapped' || range === 'rfc6145' || range === 'rfc6052' || (parts.slice(0, 6).every((p) => p === 0) && parts[6] !== 0);
+    range === 'ipv4Mapped' ||
+    range === 'rfc6145' ||
+    range === 'rfc6052' ||
+    (parts.slice(0, 6).every((p) => p === 0) && parts[6] !== 0);
   if (embedsLast32) {
     const v4 = new ipaddr.IPv4([parts[6] >> 8, parts[6] & 0xff, parts[7] >> 8, parts[7] & 0xff]);
     return classifyIpv4(v4, ` (embedded in IPv6 ${text})`);
@@ -80,7 +106,12 @@ function classifyHost(rawHost: string): Verdict | undefined {
   const address = classifyAddress(host);
   if (address) return address;
   if (METADATA_HOSTS.has(host)) return { severity: 'critical', reason: `cloud metadata host ${host}` };
-  if (host === 'localhost' || host.endsWith('.localhost') || host === 'localhost.localdomain' || host === 'ip6-localhost') {
+  if (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === 'localhost.localdomain' ||
+    host === 'ip6-localhost'
+  ) {
     return { severity: 'high', reason: `loopback host ${host}` };
   }
   if (/\.(?:internal|local|localdomain|intranet|corp|lan|home\.arpa)$/.test(host)) {
@@ -90,7 +121,11 @@ function classifyHost(rawHost: string): Verdict | undefined {
   const embedded = /(?:^|[.-])(\d{1,3}[.-]\d{1,3}[.-]\d{1,3}[.-]\d{1,3})[.-]/.exec(host);
   if (embedded) {
     const inner = classifyAddress(embedded[1].replace(/-/g, '.'));
-    if (inner) return { severity: inner.severity === 'critical' ? 'critical' : 'high', reason: `host name ${host} embeds ${inner.reason}` };
+    if (inner)
+      return {
+        severity: inner.severity === 'critical' ? 'critical' : 'high',
+        reason: `host name ${host} embeds ${inner.reason}`,
+      };
   }
   return undefined;
 }
@@ -106,14 +141,25 @@ function parseUrl(candidate: string): URL | undefined {
 function verdictForUrl(url: URL): Verdict | undefined {
   if (DANGEROUS_SCHEMES.has(url.protocol)) {
     const hostVerdict = url.hostname ? classifyHost(url.hostname) : undefined;
-    return { severity: hostVerdict?.severity === 'critical' ? 'critical' : 'high', reason: `${url.protocol}// URL${hostVerdict ? `; ${hostVerdict.reason}` : ''}` };
+    return {
+      severity: hostVerdict?.severity === 'critical' ? 'critical' : 'high',
+      reason: `${url.protocol}// URL${hostVerdict ? `; ${hostVerdict.reason}` : ''}`,
+    };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'ws:' && url.protocol !== 'wss:' && url.protocol !== 'ftp:') return undefined;
+  if (
+    url.protocol !== 'http:' &&
+    url.protocol !== 'https:' &&
+    url.protocol !== 'ws:' &&
+    url.protocol !== 'wss:' &&
+    url.protocol !== 'ftp:'
+  )
+    return undefined;
   return classifyHost(url.hostname);
 }
 
 /** When the WHATWG parser refuses a URL (e.g. an IPv6 zone id), its host is still read out, leniently. */
-const LENIENT_HOST = /^[a-z][a-z0-9+.-]{0,15}:\/\/(?:[^@/?#\s]{0,256}@)?(\[[^\]/]{1,128}\]|[^:/?#\s]{1,253})/i;
+const LENIENT_HOST =
+  /^[a-z][a-z0-9+.-]{0,15}:\/\/(?:[^@/?#\s]{0,256}@)?(\[[^\]/]{1,128}\]|[^:/?#\s]{1,253})/i;
 
 function lenientVerdict(candidate: string): Verdict | undefined {
   const m = LENIENT_HOST.exec(candidate);
@@ -168,7 +214,13 @@ export function detectSsrf(text: string, context: ScanContext, out: Finding[]): 
   for (const m of text.matchAll(BARE_IPV4)) {
     if ((count += 1) > MAX_CANDIDATES) break;
     const verdict = classifyAddress(m[1]);
-    if (verdict) consider(context.kind === 'text' || hostJudged ? { severity: verdict.severity === 'critical' ? 'critical' : 'medium', reason: verdict.reason } : verdict);
+    if (verdict)
+      consider(
+        context.kind === 'text' || hostJudged
+          ? { severity: verdict.severity === 'critical' ? 'critical' : 'medium', reason: verdict.reason }
+          : verdict,
+      );
   }
-  if (worst) out.push({ detector: 'ssrf', path: context.path, severity: worst.severity, detail: worst.reason });
+  if (worst)
+    out.push({ detector: 'ssrf', path: context.path, severity: worst.severity, detail: worst.reason });
 }

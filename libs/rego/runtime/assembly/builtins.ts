@@ -1,8 +1,10 @@
 // Native builtins: operators and aggregates (opa_bi_<name>).
 import { malloc } from "./alloc";
+import { numberFromText } from "./json";
+import { bigAddSub, bigMul, bigDivRem, isIntegral, exactCmp, rangeError } from "./exact";
 import { shortestDigits, SD, sdN, sdE, decToF64, shiftedIntText, bigTextLen } from "./num";
 import {
-  T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, T_SET, N_INT, vtype, vlen, mkBool, boolVal, mkInt, mkFloat, numKind, numI64,
+  T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, T_SET, N_INT, N_FLOAT, N_REF, vtype, vlen, mkBool, boolVal, mkInt, mkFloat, numKind, numI64,
   numF64, compare, equal, length, arrAt, arrElems, arrPush, mkArr, mkSet, setAdd, setFind, shallowCopy, mkObj, mkNumRef,
   objGet, objInsert, objKeys, objKeyAt, objValAt, get, mkLit,
 } from "./value";
@@ -23,14 +25,61 @@ export function opa_bi_gte(a: i32, b: i32): i32 { return a == 0 || b == 0 ? 0 : 
 
 export function opa_bi_plus(a: i32, b: i32): i32 {
   if (!isNum(a) || !isNum(b)) return 0;
+  return <i32>numPlus(a, b, "plus");
+}
+
+/**
+ * a + b: exact for i64, exact with arbitrary precision for other integers (exact.ts), decimal-exact for short
+ * decimals, otherwise rounded once to a double. Aborts with "<op>: number out of the supported range" when the
+ * exact result cannot be represented.
+ */
+function numPlus(a: usize, b: usize, op: string): usize {
   if (bothInt(a, b)) {
     const x = numI64(a), y = numI64(b);
     const r = x + y;
-    if (((x ^ r) & (y ^ r)) >= 0) return <i32>mkInt(r);
+    if (((x ^ r) & (y ^ r)) >= 0) return mkInt(r);
   }
+  if (bigOperands(a, b, op)) return bigAddSub(a, b, false, op);
   const d = decAddSub(a, b, false);
-  if (d != 0) return <i32>d;
-  return <i32>mkFloat(numF64(a) + numF64(b));
+  if (d != 0) return d;
+  return finite(mkFloat(numF64(a) + numF64(b)), op);
+}
+
+/**
+ * True when the operation must use exact integer arithmetic: both operands are integers and at least one is
+ * beyond 2^53 (or i64 overflowed). Aborts when the other path would need the double of a literal that
+ * underflows or overflows binary64 (1e-400, 1e400 + 0.5).
+ */
+function bigOperands(a: usize, b: usize, op: string): bool {
+  const ia = isIntegral(a), ib = isIntegral(b);
+  if (ia && ib) {
+    // integral doubles below 2^53 in magnitude are exact in the double path too
+    if (numKind(a) == N_INT && numKind(b) == N_INT) return true;
+    return !(smallExact(a) && smallExact(b));
+  }
+  // otherwise the double path rounds the result (as non-integer arithmetic always does); a literal whose double
+  // is 0 or infinite (1e-400, 1e400) has no usable approximation
+  if (unrepresentable(a) || unrepresentable(b)) rangeError(op);
+  return false;
+}
+
+function unrepresentable(v: usize): bool {
+  if (numKind(v) != N_REF) return false;
+  const f = numF64(v);
+  return f == 0 || !isFinite(f);
+}
+
+/** An integer-valued number whose magnitude is below 2^53 (exact as a double). */
+function smallExact(v: usize): bool {
+  if (numKind(v) == N_INT) { const n = numI64(v); return n > -9007199254740992 && n < 9007199254740992; }
+  if (numKind(v) == N_FLOAT) return Math.abs(numF64(v)) < 9007199254740992.0;
+  return false;
+}
+
+/** A float result that overflowed (mkFloat gives 0 for ±Inf / NaN) is an error. */
+function finite(r: usize, op: string): usize {
+  if (r == 0) rangeError(op);
+  return r;
 }
 
 // ---------------------------------------------------------------- decimal-exact arithmetic
@@ -140,9 +189,10 @@ function numMinus(a: usize, b: usize): usize {
     const r = x - y;
     if (((x ^ y) & (x ^ r)) >= 0) return mkInt(r);
   }
+  if (bigOperands(a, b, "minus")) return bigAddSub(a, b, true, "minus");
   const d = decAddSub(a, b, true);
   if (d != 0) return d;
-  return mkFloat(numF64(a) - numF64(b));
+  return finite(mkFloat(numF64(a) - numF64(b)), "minus");
 }
 
 export function opa_bi_minus(a: i32, b: i32): i32 {
@@ -154,39 +204,65 @@ export function opa_bi_minus(a: i32, b: i32): i32 {
 
 export function opa_bi_mul(a: i32, b: i32): i32 {
   if (!isNum(a) || !isNum(b)) return 0;
+  return <i32>numMul(a, b, "mul");
+}
+
+function numMul(a: usize, b: usize, op: string): usize {
   if (bothInt(a, b)) {
     const x = numI64(a), y = numI64(b);
     const r = x * y;
-    if (x == 0 || (r / x == y && !(x == -1 && y == i64.MIN_VALUE))) return <i32>mkInt(r);
+    if (x == 0 || (r / x == y && !(x == -1 && y == i64.MIN_VALUE))) return mkInt(r);
   }
+  if (bigOperands(a, b, op)) return bigMul(a, b, op);
   const d = decMul(a, b);
-  if (d != 0) return <i32>d;
-  return <i32>mkFloat(numF64(a) * numF64(b));
+  if (d != 0) return d;
+  return finite(mkFloat(numF64(a) * numF64(b)), op);
 }
 
-/** Division; division by zero is undefined (OPA raises "div: divide by zero"). */
+/** Non-zero number test that is exact for literals (1e-400 is not zero). */
+function isZero(v: usize): bool {
+  if (numKind(v) == N_INT) return numI64(v) == 0;
+  if (numKind(v) == N_FLOAT) return numF64(v) == 0;
+  return exactCmp(v, mkInt(0)) == 0;
+}
+
+/**
+ * Division. Division by zero is undefined: OPA raises "div: divide by zero" only in strict-builtin-errors mode;
+ * its default (and the conformance suite's non-strict expectation) is an undefined result.
+ */
 export function opa_bi_div(a: i32, b: i32): i32 {
   if (!isNum(a) || !isNum(b)) return 0;
+  if (isZero(b)) return 0;
   if (bothInt(a, b)) {
     const x = numI64(a), y = numI64(b);
-    if (y == 0) return 0;
     if (!(x == i64.MIN_VALUE && y == -1) && x % y == 0) return <i32>mkInt(x / y);
+    if (smallExact(a) && smallExact(b)) {
+      const q = decDiv(a, b);
+      if (q != 0) return <i32>q;
+      return <i32>mkFloat(numF64(a) / numF64(b));
+    }
   }
-  const d = numF64(b);
-  if (d == 0) return 0;
+  if (bigOperands(a, b, "div")) return <i32>bigDivRem(a, b, false, "div");
   const q = decDiv(a, b);
   if (q != 0) return <i32>q;
-  return <i32>mkFloat(numF64(a) / d);
+  return <i32>finite(mkFloat(numF64(a) / numF64(b)), "div");
 }
 
-/** Remainder of integers (sign of the dividend); undefined for non-integers and zero divisors. */
+/** Remainder of integers (sign of the dividend); undefined for non-integers and zero divisors (as OPA). */
 export function opa_bi_rem(a: i32, b: i32): i32 {
   if (!isNum(a) || !isNum(b)) return 0;
-  if (!bothInt(a, b)) return 0;
-  const x = numI64(a), y = numI64(b);
-  if (y == 0) return 0;
-  if (y == -1) return <i32>mkInt(0);
-  return <i32>mkInt(x % y);
+  if (!isIntegral(a) || !isIntegral(b)) return 0;
+  if (isZero(b)) return 0;
+  if (bothInt(a, b)) {
+    const x = numI64(a), y = numI64(b);
+    if (y == -1) return <i32>mkInt(0);
+    return <i32>mkInt(x % y);
+  }
+  if (smallExact(a) && smallExact(b)) {
+    const x = <i64>numF64(a), y = <i64>numF64(b);
+    return <i32>mkInt(x % y);
+  }
+  return <i32>bigDivRem(a, b, true, "rem");
 }
 
 // ---------------------------------------------------------------- sets
@@ -249,7 +325,7 @@ function aggArith(v: usize, mul: bool): i32 {
   for (let i = 0; i < n; i++) {
     const x = <i32>arrAt(v, i);
     if (vtype(x) != T_NUM) return 0;
-    acc = mul ? opa_bi_mul(acc, x) : opa_bi_plus(acc, x);
+    acc = <i32>(mul ? numMul(acc, x, "product") : numPlus(acc, x, "sum"));
     if (acc == 0) return 0;
   }
   return acc;
@@ -331,8 +407,20 @@ export function opa_bi_all(v: i32): i32 {
 
 // ---------------------------------------------------------------- numbers
 
+/** round/ceil/floor/abs of a literal beyond a double: integers are returned as they are; others abort. */
+function refUnary(v: usize, op: string): bool {
+  if (numKind(v) != N_REF) return false;
+  if (isIntegral(v)) return true;
+  if (unrepresentable(v)) rangeError(op);
+  return false; // a fraction with more digits than a double holds: rounded
+}
+
 export function opa_bi_abs(v: i32): i32 {
   if (!isNum(v)) return 0;
+  if (refUnary(v, "abs")) {
+    const p = <usize>load<i32>(v, 16), n = load<i32>(v, 20);
+    return n > 0 && load<u8>(p) == 0x2d ? <i32>numberFromText(p + 1, n - 1) : v;
+  }
   if (numKind(v) == N_INT) {
     const x = numI64(v);
     if (x >= 0) return v;
@@ -343,7 +431,7 @@ export function opa_bi_abs(v: i32): i32 {
 
 export function opa_bi_round(v: i32): i32 {
   if (!isNum(v)) return 0;
-  if (numKind(v) == N_INT) return v;
+  if (numKind(v) == N_INT || refUnary(v, "round")) return v;
   const f = numF64(v);
   // half away from zero; f - trunc(f) is exact, so no double rounding near .5
   const t = Math.trunc(f);
@@ -353,13 +441,13 @@ export function opa_bi_round(v: i32): i32 {
 
 export function opa_bi_ceil(v: i32): i32 {
   if (!isNum(v)) return 0;
-  if (numKind(v) == N_INT) return v;
+  if (numKind(v) == N_INT || refUnary(v, "ceil")) return v;
   return <i32>mkFloat(Math.ceil(numF64(v)));
 }
 
 export function opa_bi_floor(v: i32): i32 {
   if (!isNum(v)) return 0;
-  if (numKind(v) == N_INT) return v;
+  if (numKind(v) == N_INT || refUnary(v, "floor")) return v;
   return <i32>mkFloat(Math.floor(numF64(v)));
 }
 

@@ -6,7 +6,7 @@ import {
   mkStr, strPtr, strLen, mkArr, arrPush, arrAt, mkObj, objInsert, objKeyAt, objValAt, mkSet, setAdd, objKeys, objVals,
   compare, equal,
 } from "./value";
-import { scanNumber, scanIntFits, scanIsInt, scanInt, scannedF64, fmtI64, fmtF64, NUMBUF } from "./num";
+import { scanNumber, scanMant, scanIntFits, scanIsInt, scanInt, scannedF64, fmtI64, fmtF64, NUMBUF } from "./num";
 
 // ---------------------------------------------------------------- output buffer
 
@@ -388,6 +388,8 @@ export function numberFromText(p: usize, n: i32): usize {
   if (scanIntFits) return mkInt(scanInt);
   const f = scannedF64();
   if (scanIsInt || !isFinite(f)) return mkNumRef(f, p, n);
+  // keep the exact text of integral literals beyond i64 (1e30) and of underflowing ones (1e-400)
+  if ((f == 0 && scanMant != 0) || (f == Math.trunc(f) && Math.abs(f) >= 9223372036854775808.0)) return mkNumRef(f, p, n);
   return mkFloat(f);
 }
 

@@ -3,15 +3,15 @@ import { malloc } from "./alloc";
 
 // ---------------------------------------------------------------- tiny bignum (u32 limbs, little-endian)
 // A bignum is a pointer to [i32 len][u32 limbs...]; capacity is fixed (BN_CAP limbs).
-const BN_CAP: i32 = 200;
-const BN_BYTES: i32 = 4 + BN_CAP * 4;
+export const BN_CAP: i32 = 200;
+export const BN_BYTES: i32 = 4 + BN_CAP * 4;
 export const BN_A: usize = memory.data(BN_BYTES, 8);
 const BN_B: usize = memory.data(BN_BYTES, 8);
 const BN_T: usize = memory.data(BN_BYTES, 8);
 
 @inline export function bnLen(a: usize): i32 { return load<i32>(a); }
-@inline function bnGet(a: usize, i: i32): u32 { return load<u32>(a + 4 + (<usize>i << 2)); }
-@inline function bnSet(a: usize, i: i32, x: u32): void { store<u32>(a + 4 + (<usize>i << 2), x); }
+@inline export function bnGet(a: usize, i: i32): u32 { return load<u32>(a + 4 + (<usize>i << 2)); }
+@inline export function bnSet(a: usize, i: i32, x: u32): void { store<u32>(a + 4 + (<usize>i << 2), x); }
 
 export function bnTrim(a: usize): void {
   let n = bnLen(a);
@@ -47,7 +47,7 @@ export function bnMulPow10(a: usize, e: i32): void {
   if (m != 1) bnMulSmall(a, m);
 }
 
-function bnMulPow5(a: usize, e: i32): void {
+export function bnMulPow5(a: usize, e: i32): void {
   while (e >= 13) { bnMulSmall(a, 1220703125); e -= 13; }
   let m: u32 = 1;
   while (e > 0) { m *= 5; e--; }

@@ -9,6 +9,7 @@
 //   object : [u8 type=6] +4 len, +8 cap, +12 keys ptr, +16 values ptr (keys kept sorted)
 //   set    : [u8 type=7] +4 len, +8 cap, +12 elems ptr (kept sorted)
 import { malloc, realloc } from "./alloc";
+import { exactCmp } from "./exact";
 
 export const T_NULL: i32 = 1;
 export const T_BOOL: i32 = 2;
@@ -113,9 +114,12 @@ export function numCmp(a: usize, b: usize): i32 {
     const x = numI64(a), y = numI64(b);
     return x < y ? -1 : x > y ? 1 : 0;
   }
-  if (ka == N_REF && kb == N_REF) {
-    const c = cmpIntText(a, b);
-    if (c != 2) return c;
+  if (ka == N_REF || kb == N_REF) {
+    if (ka == N_REF && kb == N_REF) {
+      const c = cmpIntText(a, b);
+      if (c != 2) return c;
+    }
+    return exactCmp(a, b);
   }
   if (ka == N_INT) return cmpIntFloat(numI64(a), numF64raw(b));
   if (kb == N_INT) return -cmpIntFloat(numI64(b), numF64raw(a));

@@ -28,7 +28,7 @@ describe('native builtins: operators', () => {
     expect(call('mul', '0.1', '3')).toBe('0.3');
     expect(call('sum', '[0.1, 0.2, 0.3]')).toBe('0.6');
     expect(call('plus', '1e300', '1e300')).toBe('2e+300');
-    expect(call('mul', '1e200', '1e200')).toBeUndefined();
+    expect(call('mul', '1e200', '1e200')).toBe('1e+400'); // exact big integers (runtime-numbers.spec.ts)
     expect(call('plus', '0.30000000000000004', '1')).toBe('1.3');
     // OPA's jsonbuiltins/marshal large integers
     expect(call('div', '1e109', '1e100')).toBe('1000000000');

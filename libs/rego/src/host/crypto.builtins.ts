@@ -1,60 +1,161 @@
 /**
- * Hashing and JWT host builtins. Hashes and HMAC use @noble/hashes (pure JS, Node and browsers). Public-key
- * JWT algorithms (RS*, PS*, ES*, EdDSA) need a synchronous signature API: they use Node's crypto module when
- * present (looked up at run time with `process.getBuiltinModule`, so bundles for browsers stay clean) and are
- * undefined elsewhere.
+ * Hashing and JWT host builtins.
+ *
+ * Digests and HMACs use Node's `crypto` module when present (looked up once, at run time, with
+ * `process.getBuiltinModule`, so bundles for browsers stay clean) and `@noble/hashes` (pure JS) otherwise.
+ * Public-key JWT algorithms (RS*, PS*, ES*, EdDSA) need a synchronous signature API: Node only, undefined
+ * elsewhere.
+ *
+ * Speed: JWT builtins run on every evaluation of a policy that checks a bearer token, and a gateway session
+ * presents the same token call after call. Decoded tokens (by token text), signature checks (by algorithm, key
+ * material and token) and parsed public keys (by key material) are kept in small bounded LRU caches; all three
+ * are pure functions of those strings, and time-dependent checks (`exp`, `nbf`) are never cached. base64url is
+ * decoded with a lookup table (no `atob`, no intermediate strings).
  */
 import { hmac } from '@noble/hashes/hmac';
 import { md5, sha1 } from '@noble/hashes/legacy';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2';
 import { bytesToHex } from '@noble/hashes/utils';
 import type { HostBuiltin } from './host-builtins';
+import { LruCache } from './lru.cache';
 
-type Hash = typeof sha256;
 type NodeCrypto = typeof import('node:crypto');
+type KeyObject = import('node:crypto').KeyObject;
 
-const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+/** A hash function by its Node name and its pure-JS fallback. */
+interface HashAlg {
+  node: string;
+  noble: typeof sha256;
+}
 
+const MD5: HashAlg = { node: 'md5', noble: md5 };
+const SHA1: HashAlg = { node: 'sha1', noble: sha1 };
+const SHA256: HashAlg = { node: 'sha256', noble: sha256 };
+const SHA384: HashAlg = { node: 'sha384', noble: sha384 };
+const SHA512: HashAlg = { node: 'sha512', noble: sha512 };
+
+const ENCODER = new TextEncoder();
+const DECODER = new TextDecoder();
+const utf8 = (s: string): Uint8Array => ENCODER.encode(s);
+
+/** Tokens and key material longer than these are verified but not cached (bounds the caches' memory). */
+const MAX_CACHED_TOKEN = 16 * 1024;
+const MAX_CACHED_MATERIAL = 64 * 1024;
+
+let resolvedCrypto: NodeCrypto | null | undefined;
+
+/** Node's crypto module, or undefined outside Node (resolved once). */
 function nodeCrypto(): NodeCrypto | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+  if (resolvedCrypto === undefined) {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    try {
+      resolvedCrypto = (proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined) ?? null;
+    } catch {
+      resolvedCrypto = null;
+    }
+  }
+  return resolvedCrypto ?? undefined;
 }
 
-function hexOf(hash: Hash, x: unknown): string | undefined {
-  return typeof x === 'string' ? bytesToHex(hash(utf8(x))) : undefined;
+function digestHex(alg: HashAlg, data: string): string {
+  const crypto = nodeCrypto();
+  if (crypto) {
+    try {
+      return crypto.createHash(alg.node).update(data, 'utf8').digest('hex');
+    } catch {
+      // e.g. MD5 disabled by a FIPS build: fall back to the pure-JS implementation
+    }
+  }
+  return bytesToHex(alg.noble(utf8(data)));
 }
 
-function hmacHex(hash: Hash, x: unknown, key: unknown): string | undefined {
+function hmacBytes(alg: HashAlg, key: string | Uint8Array, data: string): Uint8Array {
+  const crypto = nodeCrypto();
+  if (crypto) {
+    try {
+      return crypto.createHmac(alg.node, key).update(data, 'utf8').digest();
+    } catch {
+      // fall back below
+    }
+  }
+  return hmac(alg.noble, typeof key === 'string' ? utf8(key) : key, utf8(data));
+}
+
+function hexOf(alg: HashAlg, x: unknown): string | undefined {
+  return typeof x === 'string' ? digestHex(alg, x) : undefined;
+}
+
+function hmacHex(alg: HashAlg, x: unknown, key: unknown): string | undefined {
   if (typeof x !== 'string' || typeof key !== 'string') return undefined;
-  return bytesToHex(hmac(hash, utf8(key), utf8(x)));
+  return bytesToHex(hmacBytes(alg, key, x));
+}
+
+/** Compares in time independent of where the bytes differ (only the lengths leak). */
+function bytesEqual(x: Uint8Array, y: Uint8Array): boolean {
+  let diff = x.length ^ y.length;
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) diff |= x[i] ^ y[i];
+  return diff === 0;
 }
 
 function constantTimeEqual(a: unknown, b: unknown): boolean | undefined {
   if (typeof a !== 'string' || typeof b !== 'string') return undefined;
-  const x = utf8(a);
-  const y = utf8(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
+  return bytesEqual(utf8(a), utf8(b));
 }
 
 // ---- base64url ------------------------------------------------------------------------------------------
 
-function b64urlDecode(s: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(s)) return undefined;
-  const b64 = s.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
-  try {
-    const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
+const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64URL_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < B64URL_ALPHABET.length; i++) B64URL_VALUE[B64URL_ALPHABET.charCodeAt(i)] = i;
+
+/**
+ * Decodes base64url (padding optional, at most two `=`; trailing bits ignored, as `atob` does). Undefined for
+ * any other character or an impossible length.
+ */
+export function b64urlDecode(s: string, from = 0, to = s.length): Uint8Array | undefined {
+  let end = to;
+  while (end > from && s.charCodeAt(end - 1) === 61 /* = */) end--;
+  if (to - end > 2) return undefined;
+  const len = end - from;
+  if (len % 4 === 1) return undefined;
+  const out = new Uint8Array((len * 3) >> 2);
+  let o = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = from; i < end; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? B64URL_VALUE[c] : -1;
+    if (v < 0) return undefined;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
   }
+  return out;
 }
 
 function b64urlEncode(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out +=
+      B64URL_ALPHABET[n >> 18] +
+      B64URL_ALPHABET[(n >> 12) & 63] +
+      B64URL_ALPHABET[(n >> 6) & 63] +
+      B64URL_ALPHABET[n & 63];
+  }
+  if (i + 1 === bytes.length) {
+    const n = bytes[i] << 16;
+    out += B64URL_ALPHABET[n >> 18] + B64URL_ALPHABET[(n >> 12) & 63];
+  } else if (i + 2 === bytes.length) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += B64URL_ALPHABET[n >> 18] + B64URL_ALPHABET[(n >> 12) & 63] + B64URL_ALPHABET[(n >> 6) & 63];
+  }
+  return out;
 }
 
 // ---- JWT ------------------------------------------------------------------------------------------------
@@ -64,34 +165,71 @@ interface DecodedToken {
   payload: Record<string, unknown>;
   signature: Uint8Array;
   signingInput: string;
+  /** `io.jwt.decode`'s result, built on first use (frozen, shared by every call with this token). */
+  decoded?: readonly unknown[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** Freezes a JSON value deeply: cached results are shared between calls and must not change. */
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}
+
+/** Decoded tokens by token text (`null`: not a valid token). */
+const TOKENS = new LruCache<string, DecodedToken | null>(256);
+
 function decodeToken(token: unknown): DecodedToken | undefined {
   if (typeof token !== 'string') return undefined;
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  const [h, p, s] = parts.map(b64urlDecode);
+  if (token.length > MAX_CACHED_TOKEN) return parseToken(token);
+  const hit = TOKENS.get(token);
+  if (hit !== undefined) return hit ?? undefined;
+  const tok = parseToken(token);
+  TOKENS.set(token, tok ?? null);
+  return tok;
+}
+
+function parseToken(token: string): DecodedToken | undefined {
+  const dot1 = token.indexOf('.');
+  const dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
+  if (dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) return undefined;
+  const h = b64urlDecode(token, 0, dot1);
+  const p = b64urlDecode(token, dot1 + 1, dot2);
+  const s = b64urlDecode(token, dot2 + 1);
   if (!h || !p || !s) return undefined;
   try {
-    const header: unknown = JSON.parse(new TextDecoder().decode(h));
+    const header: unknown = JSON.parse(DECODER.decode(h));
     if (!isObject(header)) return undefined;
-    const payloadText = new TextDecoder().decode(p);
+    const payloadText = DECODER.decode(p);
     if (header.cty === 'JWT') {
       // Nested token: the payload is itself a JWT (raw or as a JSON string); its innermost token is the result.
-      return decodeToken(payloadText.startsWith('"') ? (JSON.parse(payloadText) as unknown) : payloadText);
+      const inner: unknown = payloadText.startsWith('"') ? JSON.parse(payloadText) : payloadText;
+      return typeof inner === 'string' ? parseToken(inner) : undefined;
     }
     const payload: unknown = JSON.parse(payloadText);
     if (!isObject(payload)) return undefined;
-    return { header, payload, signature: s, signingInput: `${parts[0]}.${parts[1]}` };
+    return {
+      header: deepFreeze(header),
+      payload: deepFreeze(payload),
+      signature: s,
+      signingInput: token.slice(0, dot2),
+    };
   } catch {
     return undefined;
   }
 }
 
-const HMAC_HASH: Record<string, Hash> = { HS256: sha256, HS384: sha384, HS512: sha512 };
+function decodedResult(tok: DecodedToken): readonly unknown[] {
+  tok.decoded ??= Object.freeze([tok.header, tok.payload, bytesToHex(tok.signature)]);
+  return tok.decoded;
+}
+
+const HMAC_HASH: Record<string, HashAlg> = { HS256: SHA256, HS384: SHA384, HS512: SHA512 };
 const DIGEST: Record<string, string> = {
   RS256: 'sha256',
   RS384: 'sha384',
@@ -104,10 +242,20 @@ const DIGEST: Record<string, string> = {
   ES512: 'sha512',
 };
 
-function publicKeys(material: string): unknown[] {
-  const crypto = nodeCrypto();
-  if (!crypto) return [];
-  const keys: unknown[] = [];
+/** Parsed public keys by key material (JWK, JWKS or PEM text). */
+const PUBLIC_KEYS = new LruCache<string, readonly KeyObject[]>(32);
+
+function publicKeys(crypto: NodeCrypto, material: string): readonly KeyObject[] {
+  const cacheable = material.length <= MAX_CACHED_MATERIAL;
+  const hit = cacheable ? PUBLIC_KEYS.get(material) : undefined;
+  if (hit) return hit;
+  const keys = parsePublicKeys(crypto, material);
+  if (cacheable) PUBLIC_KEYS.set(material, keys);
+  return keys;
+}
+
+function parsePublicKeys(crypto: NodeCrypto, material: string): KeyObject[] {
+  const keys: KeyObject[] = [];
   try {
     const parsed: unknown = JSON.parse(material);
     const list = isObject(parsed) && Array.isArray(parsed.keys) ? parsed.keys : [parsed];
@@ -130,30 +278,20 @@ function publicKeys(material: string): unknown[] {
   return keys;
 }
 
-function verifySignature(alg: string, tok: DecodedToken, key: { secret?: string; cert?: string }): boolean {
-  const hash = HMAC_HASH[alg];
-  if (hash) {
-    if (key.secret === undefined) return false;
-    return (
-      constantTimeEqual(
-        bytesToHex(hmac(hash, utf8(key.secret), utf8(tok.signingInput))),
-        bytesToHex(tok.signature),
-      ) === true
-    );
-  }
+function verifyPublicKey(alg: string, tok: DecodedToken, cert: string): boolean {
   const crypto = nodeCrypto();
-  if (!crypto || key.cert === undefined) return false;
+  const digest = DIGEST[alg];
+  if (!crypto || (digest === undefined && alg !== 'EdDSA')) return false;
   const data = utf8(tok.signingInput);
-  for (const k of publicKeys(key.cert)) {
-    const pub = k as import('node:crypto').KeyObject;
+  for (const pub of publicKeys(crypto, cert)) {
     try {
       let ok = false;
       if (alg === 'EdDSA') ok = crypto.verify(null, data, pub, tok.signature);
       else if (alg.startsWith('ES'))
-        ok = crypto.verify(DIGEST[alg], data, { key: pub, dsaEncoding: 'ieee-p1363' }, tok.signature);
+        ok = crypto.verify(digest, data, { key: pub, dsaEncoding: 'ieee-p1363' }, tok.signature);
       else if (alg.startsWith('PS')) {
         ok = crypto.verify(
-          DIGEST[alg],
+          digest,
           data,
           {
             key: pub,
@@ -162,7 +300,7 @@ function verifySignature(alg: string, tok: DecodedToken, key: { secret?: string;
           },
           tok.signature,
         );
-      } else if (alg.startsWith('RS')) ok = crypto.verify(DIGEST[alg], data, pub, tok.signature);
+      } else ok = crypto.verify(digest, data, pub, tok.signature);
       if (ok) return true;
     } catch {
       // try the next key
@@ -171,34 +309,68 @@ function verifySignature(alg: string, tok: DecodedToken, key: { secret?: string;
   return false;
 }
 
+/** Signature checks by `<alg>:<kind>:<material length>:<material><token>` (unambiguous). */
+const VERIFIED = new LruCache<string, boolean>(512);
+
+/**
+ * Whether `tok` (the decoding of `token`) carries a valid `alg` signature under the secret (HS*) or the
+ * certificate / public key(s) (other algorithms); cached per (alg, key material, token).
+ */
+function verifySignature(
+  alg: string,
+  token: string,
+  tok: DecodedToken,
+  kind: 'secret' | 'cert',
+  material: string,
+): boolean {
+  const cacheable = token.length <= MAX_CACHED_TOKEN && material.length <= MAX_CACHED_MATERIAL;
+  const key = cacheable ? `${alg}:${kind}:${material.length}:${material}${token}` : '';
+  if (cacheable) {
+    const hit = VERIFIED.get(key);
+    if (hit !== undefined) return hit;
+  }
+  let ok = false;
+  const hash = HMAC_HASH[alg];
+  if (hash) ok = kind === 'secret' && bytesEqual(hmacBytes(hash, material, tok.signingInput), tok.signature);
+  else if (kind === 'cert') ok = verifyPublicKey(alg, tok, material);
+  if (cacheable) VERIFIED.set(key, ok);
+  return ok;
+}
+
 function verifyWith(alg: string, kind: 'secret' | 'cert'): HostBuiltin {
   return (token, material) => {
-    if (typeof material !== 'string') return undefined;
+    if (typeof material !== 'string' || typeof token !== 'string') return undefined;
     const tok = decodeToken(token);
     if (!tok) return undefined;
-    return verifySignature(alg, tok, { [kind]: material });
+    return verifySignature(alg, token, tok, kind, material);
   };
 }
+
+const CONSTRAINT_KEYS = new Set(['cert', 'secret', 'alg', 'iss', 'aud', 'time']);
 
 function decodeVerify(token: unknown, constraints: unknown): unknown {
   if (!isObject(constraints)) return undefined;
   const invalid = [false, {}, {}];
   const { cert, secret, alg, iss, aud, time } = constraints;
-  for (const k of Object.keys(constraints))
-    if (!['cert', 'secret', 'alg', 'iss', 'aud', 'time'].includes(k)) return undefined;
+  for (const k in constraints) if (!CONSTRAINT_KEYS.has(k)) return undefined;
   if ((cert === undefined) === (secret === undefined)) return undefined;
   if (
     (cert !== undefined && typeof cert !== 'string') ||
     (secret !== undefined && typeof secret !== 'string')
   )
     return undefined;
+  if (typeof token !== 'string') return invalid;
   const tok = decodeToken(token);
   if (!tok) return invalid;
   if (tok.header.crit !== undefined) return invalid;
   const headerAlg = tok.header.alg;
   if (typeof headerAlg !== 'string') return invalid;
   if (alg !== undefined && alg !== headerAlg) return invalid;
-  if (!verifySignature(headerAlg, tok, { cert: cert, secret: secret })) return invalid;
+  const verified =
+    typeof secret === 'string'
+      ? verifySignature(headerAlg, token, tok, 'secret', secret)
+      : verifySignature(headerAlg, token, tok, 'cert', cert as string);
+  if (!verified) return invalid;
   const nowNs = typeof time === 'number' ? time : Date.now() * 1e6;
   const p = tok.payload;
   if (p.exp !== undefined) {
@@ -223,7 +395,7 @@ function sign(alg: string, signingInput: string, jwk: Record<string, unknown>): 
   if (hash) {
     if (typeof jwk.k !== 'string') return undefined;
     const key = b64urlDecode(jwk.k);
-    return key ? hmac(hash, key, utf8(signingInput)) : undefined;
+    return key ? hmacBytes(hash, key, signingInput) : undefined;
   }
   const crypto = nodeCrypto();
   if (!crypto) return undefined;
@@ -278,17 +450,17 @@ function encodeSign(header: unknown, payload: unknown, key: unknown): string | u
 }
 
 export const CRYPTO_BUILTINS: Record<string, HostBuiltin> = {
-  'crypto.md5': (x) => hexOf(md5, x),
-  'crypto.sha1': (x) => hexOf(sha1, x),
-  'crypto.sha256': (x) => hexOf(sha256, x),
-  'crypto.hmac.md5': (x, k) => hmacHex(md5, x, k),
-  'crypto.hmac.sha1': (x, k) => hmacHex(sha1, x, k),
-  'crypto.hmac.sha256': (x, k) => hmacHex(sha256, x, k),
-  'crypto.hmac.sha512': (x, k) => hmacHex(sha512, x, k),
+  'crypto.md5': (x) => hexOf(MD5, x),
+  'crypto.sha1': (x) => hexOf(SHA1, x),
+  'crypto.sha256': (x) => hexOf(SHA256, x),
+  'crypto.hmac.md5': (x, k) => hmacHex(MD5, x, k),
+  'crypto.hmac.sha1': (x, k) => hmacHex(SHA1, x, k),
+  'crypto.hmac.sha256': (x, k) => hmacHex(SHA256, x, k),
+  'crypto.hmac.sha512': (x, k) => hmacHex(SHA512, x, k),
   'crypto.hmac.equal': constantTimeEqual,
   'io.jwt.decode': (token) => {
     const tok = decodeToken(token);
-    return tok ? [tok.header, tok.payload, bytesToHex(tok.signature)] : undefined;
+    return tok ? decodedResult(tok) : undefined;
   },
   'io.jwt.decode_verify': decodeVerify,
   'io.jwt.verify_hs256': verifyWith('HS256', 'secret'),

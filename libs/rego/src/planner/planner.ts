@@ -13,6 +13,11 @@ export interface PlanOptions {
   entrypoints?: string[];
   /** A compiled query, planned as the plan `eval`. Defaults to `program.query` when the program has one. */
   query?: CompiledQuery;
+  /**
+   * Host-provided builtins beyond the catalog (compile()'s `customBuiltins`): name → arity. Planned as calls of
+   * builtins that are neither relations nor variadic; a name also in the catalog takes this arity.
+   */
+  customBuiltins?: Record<string, number>;
 }
 
 /**
@@ -22,7 +27,7 @@ export interface PlanOptions {
  * `eval` for the query (one binding object per solution, with the query's user variables).
  */
 export function plan(program: CompiledProgram, options: PlanOptions = {}): Policy {
-  return new Planner(program).run(options);
+  return new Planner(program, options.customBuiltins ?? {}).run(options);
 }
 
 /** Continuation: plans whatever follows once the current construct has succeeded. */
@@ -63,6 +68,8 @@ class Planner {
   private readonly funcCache: { gen: number; names: Map<string, string> }[] = [{ gen: 0, names: new Map() }];
   private nextGen = 1;
   private readonly inProgress = new Set<string>();
+  /** Paths of the funcs being planned, outermost first (parallel to `inProgress`). */
+  private readonly inProgressKeys: string[] = [];
   private readonly tree = new RuleTree<A.Rule>();
   /** Active `with` replacements of functions, innermost last. */
   private readonly mocks: Map<string, Mock>[] = [];
@@ -77,7 +84,10 @@ class Planner {
   private frame = 0;
   private nextFrame = 1;
 
-  constructor(private readonly program: CompiledProgram) {
+  constructor(
+    private readonly program: CompiledProgram,
+    private readonly customBuiltins: Record<string, number>,
+  ) {
     this.copyTree(program.ruleTree, []);
     // Packages without rules still exist as (empty) documents.
     for (const module of program.modules) {
@@ -166,6 +176,23 @@ class Planner {
     return node.rules[0]?.head.kind === 'function';
   }
 
+  /**
+   * The error for a rule whose value depends on itself through a read the front end cannot attribute to one
+   * rule (all of `data`, a whole package, `object.get(data, …)`, `walk(data)`…): OPA rejects these at compile
+   * time with `rego_recursion_error` and the cycle of rule names, so does Mandate.
+   */
+  private recursionError(name: string, node: RuleNode<A.Rule>): PlanError {
+    const names = [...this.inProgress];
+    const start = names.indexOf(name);
+    const cycle = [...this.inProgressKeys.slice(start < 0 ? 0 : start), node.path.join('.')];
+    const first = cycle[0] ?? node.path.join('.');
+    return new PlanError(
+      `rule ${first} is recursive: ${cycle.join(' -> ')}`,
+      node.rules[0]?.loc,
+      'rego_recursion_error',
+    );
+  }
+
   /** Plans the func computing the rules at `node` (once per generation) and returns its name. */
   private planRules(node: RuleNode<A.Rule>): string {
     const key = node.path.join('.');
@@ -174,8 +201,9 @@ class Planner {
     const cached = cache.names.get(key);
     if (cached !== undefined) return cached;
     const name = `g${cache.gen}.${key}`;
-    if (this.inProgress.has(name)) throw new PlanError(`recursion through ${key}`, node.rules[0]?.loc);
+    if (this.inProgress.has(name)) throw this.recursionError(name, node);
     this.inProgress.add(name);
+    this.inProgressKeys.push(key);
 
     const saved = {
       curr: this.curr,
@@ -205,6 +233,7 @@ class Planner {
     this.funcs.push(fn);
     cache.names.set(key, name);
     this.inProgress.delete(name);
+    this.inProgressKeys.pop();
 
     this.curr = saved.curr;
     this.lnext = saved.lnext;
@@ -711,7 +740,7 @@ class Planner {
     }
     if (this.vars.has(head.name)) return undefined;
     const named = operator.terms.every((t) => t.type === 'var' || t.type === 'string');
-    return named && lookupBuiltin(this.operatorName(operator)) !== undefined ? operator : undefined;
+    return named && this.builtinSpec(this.operatorName(operator)) !== undefined ? operator : undefined;
   }
 
   /** A `with` replacement of a function: another function, or a value. */
@@ -847,7 +876,7 @@ class Planner {
       return;
     }
 
-    const spec = lookupBuiltin(name);
+    const spec = this.builtinSpec(name);
     if (spec === undefined) throw new PlanError(`unknown function ${name}`, at);
     const arity = spec.arity < 0 ? args.length : spec.arity;
     this.builtins.set(name, arity);
@@ -861,9 +890,16 @@ class Planner {
       if (node === undefined) throw new PlanError(`undefined function ${name}`, at);
       return (node.rules[0]?.head.args ?? []).length;
     }
-    const spec = lookupBuiltin(name);
+    const spec = this.builtinSpec(name);
     if (spec === undefined) throw new PlanError(`unknown function ${name}`, at);
     return spec.arity;
+  }
+
+  /** A builtin's arity and relation flag: a custom builtin (see PlanOptions), else the catalog's entry. */
+  private builtinSpec(name: string): { arity: number; relation: boolean } | undefined {
+    const custom = Object.hasOwn(this.customBuiltins, name) ? this.customBuiltins[name] : undefined;
+    if (custom !== undefined) return { arity: custom, relation: false };
+    return lookupBuiltin(name);
   }
 
   private planInvoke(

@@ -1,13 +1,7 @@
 import type { CallExpr, Location, Rule } from '../ast/ast';
-import { CodegenError } from '../codegen/codegen.error';
-import { runtimeWasm } from '../codegen/runtime.loader';
-import { generateWasm } from '../codegen/wasm.generator';
-import { compileModules } from '../compiler/compile-modules';
 import type { CompiledProgram, RuleTreeNode } from '../compiler/compiled-program';
-import { RegoCompileError, type RegoErrorCode } from '../compiler/rego-compile.error';
-import { HOST_BUILTINS, hostImportName, type HostBuiltin } from '../host/host-builtins';
-import { PlanError } from '../planner/plan.error';
-import { plan } from '../planner/planner';
+import type { HostBuiltin } from '../host/host-builtins';
+import { compile } from '../compile.pipeline';
 
 /** One instrumented rule definition. */
 export interface CoverageProbe {
@@ -72,53 +66,24 @@ function instrument(program: CompiledProgram): CoverageProbe[] {
   return probes;
 }
 
-function failure(error: { file?: string; row?: number; col?: number; code: RegoErrorCode; message: string }) {
-  return new RegoCompileError([
-    {
-      file: error.file ?? '',
-      row: error.row ?? 0,
-      col: error.col ?? 0,
-      code: error.code,
-      message: error.message,
-    },
-  ]);
-}
-
 /**
- * The pipeline of `compile()` (../index.ts) with an optional instrumentation step between the compiler passes
- * and the planner. Kept in step with compile() by hand: any change there (options, error mapping) belongs
- * here. compile()'s `customBuiltins` (in progress in the planner) is not passed through yet.
+ * compile() with, when `instrument` is set, a probe appended to every non-test rule body (through compile()'s
+ * `instrument` hook, between the compiler passes and the planner). The probe builtin is declared as a custom
+ * builtin, so the module imports it from the host and it is left out of `builtins`: the runner serves it.
  */
 export async function compileWithCoverage(options: CoverageCompileOptions): Promise<CoverageCompileResult> {
-  const program = compileModules({ modules: options.modules });
-  const probes = options.instrument ? instrument(program) : undefined;
-  let policy;
-  try {
-    policy = plan(program, { entrypoints: options.entrypoints });
-  } catch (err) {
-    if (err instanceof PlanError) {
-      // PlanError's message starts with its location; the error detail carries it separately.
-      const prefix = err.loc ? `${err.loc.file || '<query>'}:${err.loc.row}:${err.loc.col}: ` : '';
-      const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
-      throw failure({ ...err.loc, code: 'rego_planner_error', message });
-    }
-    throw err;
-  }
-  try {
-    const out = await generateWasm(policy, {
-      runtime: runtimeWasm(),
-      hostImplemented: new Set([...Object.keys(HOST_BUILTINS), ...(probes ? [PROBE_BUILTIN] : [])]),
-      hostImportName,
-    });
-    const builtins: Record<string, HostBuiltin> = {};
-    for (const [name, imported] of Object.entries(out.hostNames)) {
-      if (name !== PROBE_BUILTIN) builtins[imported] = HOST_BUILTINS[name];
-    }
-    return { wasm: out.wasm, builtins, probes };
-  } catch (err) {
-    if (err instanceof CodegenError) {
-      throw new RegoCompileError(err.errors.map((e) => ({ ...e, code: e.code as RegoErrorCode })));
-    }
-    throw err;
-  }
+  let probes: CoverageProbe[] | undefined;
+  const out = await compile({
+    modules: options.modules,
+    entrypoints: options.entrypoints,
+    ...(options.instrument
+      ? {
+          customBuiltins: { [PROBE_BUILTIN]: 1 },
+          instrument: (program: CompiledProgram) => {
+            probes = instrument(program);
+          },
+        }
+      : {}),
+  });
+  return { wasm: out.wasm, builtins: out.builtins, probes };
 }

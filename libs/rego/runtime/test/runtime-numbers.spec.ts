@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { RuntimeHarness } from './runtime.harness';
+
+const rt = new RuntimeHarness();
+const call = (name: string, ...args: string[]): string | undefined => rt.call(name, ...args);
+const range = (op: string): string => `${op}: number out of the supported range`;
+
+describe('numbers beyond i64 and binary64', () => {
+  it('adds, subtracts and multiplies integers at and beyond 2^63 exactly', () => {
+    expect(call('plus', '9223372036854775807', '1')).toBe('9223372036854775808');
+    expect(call('minus', '-9223372036854775808', '1')).toBe('-9223372036854775809');
+    expect(call('minus', '9223372036854775808', '1')).toBe('9223372036854775807');
+    expect(call('plus', '18446744073709551616', '-18446744073709551616')).toBe('0');
+    expect(call('mul', '9223372036854775807', '9223372036854775807')).toBe(
+      '85070591730234615847396907784232501249',
+    );
+    expect(call('mul', '-4294967296', '4294967296')).toBe('-18446744073709551616');
+    expect(call('mul', '-3037000500', '3037000500')).toBe('-9223372037000250000');
+    expect(call('minus', '123456789012345678901234567890', '123456789012345678901234567889')).toBe('1');
+    expect(call('sum', '[9223372036854775807, 9223372036854775807, 2]')).toBe('18446744073709551616');
+    expect(call('product', '[4294967296, 4294967296, 4294967296]')).toBe('79228162514264337593543950336');
+    // i64 results stay ordinary integers
+    expect(call('minus', '9223372036854775808', '9223372036854775808')).toBe('0');
+    expect(call('plus', '-9223372036854775809', '1')).toBe('-9223372036854775808');
+    expect(call('is_number', '99999999999999999999999')).toBe('true');
+  });
+
+  it('keeps big literals exact through the round trip and the total order', () => {
+    const big = '123456789012345678901234567890123456789';
+    expect(rt.dump(rt.parse(big))).toBe(big);
+    expect(rt.dump(rt.parse(`-${big}`))).toBe(`-${big}`);
+    expect(rt.dump(rt.parse('1e400'))).toBe('1e400');
+    expect(call('lt', '-9223372036854775809', '-9223372036854775808')).toBe('true');
+    expect(call('gt', '9223372036854775808', '9223372036854775807')).toBe('true');
+    expect(call('equal', '1e30', '1000000000000000000000000000000')).toBe('true');
+    expect(call('lt', '1e30', '1000000000000000000000000000001')).toBe('true');
+    expect(call('lt', '1e400', '1e401')).toBe('true');
+    expect(call('gt', '1e400', '1.7976931348623157e308')).toBe('true');
+    expect(call('lt', '0', '1e-400')).toBe('true');
+    expect(call('lt', '1e-401', '1e-400')).toBe('true');
+    expect(call('lt', '10000000000000000000', '10000000000000000000.5')).toBe('true');
+    // an integral double equals the big literal with the same value
+    expect(call('equal', '18446744073709551616', '18446744073709551616.0')).toBe('true');
+    expect(call('count', '{1e30, 1000000000000000000000000000000, 1e30}')).toBe('1');
+    expect(call('sort', '[1e30, 9223372036854775808, -1e30, 1]')).toBe(
+      '[-1e30, 1, 9223372036854775808, 1e30]',
+    );
+  });
+
+  it('computes with big literals such as 1e400 exactly', () => {
+    expect(call('mul', '1e400', '10')).toBe('1e+401');
+    expect(call('plus', '1e400', '1')).toBe(`1${'0'.repeat(399)}1`);
+    expect(call('minus', '1e400', '1e400')).toBe('0');
+    expect(call('div', '1e400', '1e399')).toBe('10');
+    expect(call('div', '1e30', '1e10')).toBe('100000000000000000000');
+    expect(call('abs', '-1e400')).toBe('1e400');
+    expect(call('round', '1e400')).toBe('1e400');
+    expect(call('plus', '1.5e30', '0')).toBe('1.5e+30');
+  });
+
+  it('rounds non-integer arithmetic to binary64 as documented', () => {
+    expect(call('plus', '1e300', '0.5')).toBe('1e+300');
+    expect(call('mul', '1.5', '1e-5')).toBe('0.000015');
+    expect(call('div', '1', '3')).toBe('0.3333333333333333');
+  });
+
+  it('raises an error instead of a wrong or undefined answer when a result cannot be represented', () => {
+    // floats overflowing binary64
+    expect(() => call('mul', '1e308', '10.5')).toThrow(range('mul'));
+    expect(() => call('plus', '1.7976931348623157e308', '1.7976931348623157e308')).toThrow(range('plus'));
+    expect(() => call('div', '1.5e308', '0.001')).toThrow(range('div'));
+    // literals without a usable double next to a fraction
+    expect(() => call('plus', '1e400', '0.5')).toThrow(range('plus'));
+    expect(() => call('mul', '1e-400', '2')).toThrow(range('mul'));
+    // integers beyond 1000 digits
+    expect(() => call('mul', '1e999', '10')).toThrow(range('mul'));
+    expect(() => call('product', '[1e500, 1e500, 10]')).toThrow(range('product'));
+    expect(() => call('sum', `[1e1000, 1]`)).toThrow(range('sum'));
+    expect(call('mul', '1e998', '10')).toBe('1e+999');
+    // division and remainder of big integers: exact when the divisor fits 32 bits
+    expect(call('rem', '18446744073709551617', '10')).toBe('7');
+    expect(call('rem', '-18446744073709551617', '10')).toBe('-7');
+    expect(call('div', '18446744073709551616', '-4')).toBe('-4611686018427387904');
+    expect(call('rem', '5', '18446744073709551616')).toBe('5');
+    expect(() => call('div', '18446744073709551616', '3')).toThrow(range('div'));
+    expect(() => call('rem', '36893488147419103233', '18446744073709551616')).toThrow(range('rem'));
+  });
+
+  it('keeps division by zero undefined (OPA non-strict mode)', () => {
+    expect(call('div', '1', '0')).toBeUndefined();
+    expect(call('div', '1.5', '0.0')).toBeUndefined();
+    expect(call('div', '1e400', '0')).toBeUndefined();
+    expect(call('rem', '1', '0')).toBeUndefined();
+    expect(call('rem', '18446744073709551616', '0')).toBeUndefined();
+    expect(call('rem', '1.5', '1')).toBeUndefined();
+  });
+});
