@@ -25,10 +25,12 @@ export function percentDecode(text: string): string {
     return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
   };
   while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c !== 37) {
-      out += text[i];
-      i += 1;
+    if (text.charCodeAt(i) !== 37) {
+      // Copy the run up to the next `%` in one slice.
+      const next = text.indexOf('%', i);
+      const end = next < 0 ? text.length : next;
+      out += text.slice(i, end);
+      i = end;
       continue;
     }
     if ((text[i + 1] === 'u' || text[i + 1] === 'U') && i + 5 < text.length) {

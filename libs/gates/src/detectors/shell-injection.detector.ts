@@ -192,7 +192,9 @@ function scan(text: string, context: ScanContext, encoded: boolean): Hit | undef
     if (!best || order[severity] > order[best.severity]) best = { severity, detail };
   };
   if (IFS.test(text)) consider('high', 'shell $IFS used as a separator');
+  const done = (): boolean => best?.severity === 'critical';
   for (const m of text.matchAll(DOLLAR_SUBST)) {
+    if (done()) break;
     const rank = m[1] ? rankOf(m[1]) : 'none';
     if (rank === 'dangerous')
       consider(strict ? 'critical' : 'high', `command substitution $(${commandWord(m[1])} …)`);
@@ -200,6 +202,7 @@ function scan(text: string, context: ScanContext, encoded: boolean): Hit | undef
     else if (rank === 'common') consider('low', 'command substitution $( … ) in prose');
   }
   for (const m of text.matchAll(BACKTICK_SUBST)) {
+    if (done()) break;
     const rank = rankOf(m[2]);
     // A code span in prose is preceded by a space or punctuation; a substitution is glued to a token.
     const glued = m[1] !== '' && /[\w=/"':]/.test(m[1]);
@@ -210,6 +213,7 @@ function scan(text: string, context: ScanContext, encoded: boolean): Hit | undef
       consider(rank === 'dangerous' ? 'high' : 'medium', 'backtick command substitution');
   }
   for (const m of text.matchAll(CHAIN)) {
+    if (done()) break;
     const operator = m[1] === '\n' || m[1] === '\r' ? 'newline' : m[1];
     const rank = rankOf(m[2]);
     const what = `${operator} then ${commandWord(m[2])}`;

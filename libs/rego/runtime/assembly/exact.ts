@@ -250,31 +250,59 @@ export function bigMul(a: usize, b: usize, op: string): usize {
 }
 
 /**
- * Integer division / remainder when at least one operand is beyond i64. Exact when the divisor fits 32 bits
- * or the dividend is smaller in magnitude than the divisor (rem); `div` with a non-integer quotient aborts.
- * The divisor is non-zero.
+ * Division / remainder when an operand is beyond 2^53 (both integers, divisor non-zero). `div` is exact when
+ * the divisor's significant digits fit 32 bits (1e400 / 3e10) and the quotient is a finite decimal; `rem` when
+ * the divisor fits 32 bits or the dividend is smaller in magnitude. Anything else aborts.
  */
 export function bigDivRem(a: usize, b: usize, wantRem: bool, op: string): usize {
-  if (!loadInt(a, X)) rangeError(op);
-  xNeg = ldNeg;
-  if (!loadInt(b, Y)) rangeError(op);
-  yNeg = ldNeg;
-  if (bnLen(Y) == 1) {
-    const r = bnDivSmall(X, bnGet(Y, 0)); // X becomes the quotient (truncated)
-    if (wantRem) return mkInt(xNeg ? -(<i64>r) : <i64>r);
-    if (r != 0) rangeError(op);
-    const q = mkBig(X, xNeg != yNeg);
+  if (wantRem) {
+    if (!loadInt(a, X)) rangeError(op);
+    xNeg = ldNeg;
+    if (!loadInt(b, Y)) rangeError(op);
+    if (bnLen(Y) == 1) {
+      const r = bnDivSmall(X, bnGet(Y, 0));
+      return mkInt(xNeg ? -(<i64>r) : <i64>r);
+    }
+    const c = bnCmp(X, Y);
+    if (c == 0) return mkInt(0);
+    if (c < 0) return a;
+    rangeError(op);
+    return 0;
+  }
+  if (!loadDec(a, X)) rangeError(op);
+  xNeg = ldNeg; xExp = ldExp;
+  if (!loadDec(b, Y)) rangeError(op);
+  yNeg = ldNeg; yExp = ldExp;
+  const neg = xNeg != yNeg;
+  if (bnLen(Y) != 1) {
+    if (bnCmp(X, Y) != 0) rangeError(op);
+    store<i32>(X, 1); bnSet(X, 0, 1); // equal mantissas: quotient 1 × 10^(xExp - yExp)
+  } else if (bnDivSmall(X, bnGet(Y, 0)) != 0) {
+    rangeError(op);
+  }
+  let e = xExp - yExp;
+  if (e > 0) {
+    if (<i64>bnBitLen(X) + (<i64>e * 3322) / 1000 > <i64>MAX_BITS + 4) rangeError(op);
+    bnMulPow10(X, e);
+    e = 0;
+  }
+  if (e == 0) {
+    const q = mkBig(X, neg);
     if (q == 0) rangeError(op);
     return q;
   }
-  const c = bnCmp(X, Y);
-  if (c == 0) return wantRem ? mkInt(0) : mkInt(xNeg != yNeg ? -1 : 1);
-  if (c < 0) {
-    if (wantRem) return a;
-    if (bnLen(X) == 0) return mkInt(0);
-  }
-  rangeError(op);
-  return 0;
+  // a finite decimal with a fraction (1e30 / 2e31 = 0.05): rounded to a double like other fractions
+  if (bnBitLen(X) > MAX_BITS + 4) rangeError(op);
+  const text = bnToText(X, neg);
+  const n = bigTextLen;
+  const out = malloc(n + 16);
+  memory.copy(out, text, n);
+  let k = n;
+  store<u8>(out + k++, 0x65);
+  k += fmtI64(out + k, e);
+  const r = numberFromText(out, k);
+  if (r == 0 || numKind(r) == N_REF) rangeError(op);
+  return r;
 }
 
 // ---------------------------------------------------------------- exact order
