@@ -2,6 +2,7 @@ import { Infrastructure1795440000000 } from './1795440000000-infrastructure';
 import { Identity1795440045071 } from './1795440045071-identity';
 import { Policies1795445000000 } from './1795445000000-policies';
 import { Decisions1795450000000 } from './1795450000000-decisions';
+import { Audit1795460000000 } from './1795460000000-audit';
 
 /**
  * Every migration, oldest first. Add a new migration class here (never edit one that has been merged).
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   Identity1795440045071,
   Policies1795445000000,
   Decisions1795450000000,
+  Audit1795460000000,
 ];

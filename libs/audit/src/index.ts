@@ -70,3 +70,14 @@ export {
   verifyConsistency,
   verifyInclusion,
 } from './merkle-tree';
+// Database side (Nest): the appender that chains domain events, keys, checkpoints, proofs, search, export.
+export { AuditChainAppender } from './db/audit-chain.appender';
+export { AuditCheckpointService } from './db/audit-checkpoint.service';
+export { SYSTEM_CHAIN_ORG_ID } from './db/audit-db.constants';
+export { AuditExportService, type AuditExportRequest, type AuditExportRange } from './db/audit-export.service';
+export { AuditLogRepository, type AuditSearchFilters, type StoredHead } from './db/audit-log.repository';
+export { AuditMaintenanceScheduler } from './db/audit-maintenance.scheduler';
+export { AuditMasterKey, MASTER_KEY_FILE } from './db/audit-master-key';
+export { AuditProofService } from './db/audit-proof.service';
+export { AuditSigningKeys, type AuditPublicJwk } from './db/audit-signing-keys';
+export { AuditModule } from './db/audit.module';

@@ -86,4 +86,30 @@ export class AppConfig {
     message: 'TRUST_PROXY must be false or a comma-separated list of IP addresses / CIDR ranges',
   })
   trustProxy?: string;
+
+  /**
+   * Master key (base64 of 32 random bytes) that encrypts the organisations' audit signing keys
+   * (AES-256-GCM). Unset with the embedded database → generated once into MANDATE_DATA_DIR (mode 0600);
+   * unset with DATABASE_URL → audit checkpoints and export manifests cannot be signed (the chain itself is
+   * still written). No default: never put one in code.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'MANDATE_MASTER_KEY must be the base64 encoding of exactly 32 bytes',
+  })
+  masterKey?: string;
+
+  /** A signed audit checkpoint is made once an organisation's log grew by this many events… */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  auditCheckpointEvery: number = 1000;
+
+  /** …or, when it grew at all, this many seconds after the previous checkpoint. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  auditCheckpointIntervalSeconds: number = 60;
 }

@@ -18,6 +18,9 @@ export const ENV_KEYS = {
   ACCESS_TOKEN_TTL_SECONDS: 'accessTokenTtlSeconds',
   MANDATE_MIGRATE_ON_START: 'migrateOnStart',
   TRUST_PROXY: 'trustProxy',
+  MANDATE_MASTER_KEY: 'masterKey',
+  AUDIT_CHECKPOINT_EVERY: 'auditCheckpointEvery',
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: 'auditCheckpointIntervalSeconds',
 } as const satisfies Record<string, keyof AppConfig>;
 
 type EnvName = keyof typeof ENV_KEYS;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { OutboxWriter } from '@mandate/queue';
 import type { EntityManager } from 'typeorm';
 import { ACTOR_TYPES, type DomainEvent, type StoredDomainEvent } from './domain-event';
+import { DOMAIN_EVENT_JOURNAL, type DomainEventJournal } from './domain-event-journal';
 import { EventSubscriberRegistry } from './event-subscriber.registry';
 
 export const EVENTS_FANOUT_TOPIC = 'events.fanout';
@@ -12,13 +13,16 @@ const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 /**
  * The one way to publish a domain event. Call it with the EntityManager of the transaction that makes the
  * change: the event row (append-only `domain_events`) and, when someone subscribes to the type, an
- * `events.fanout` outbox job commit or roll back together with the change itself.
+ * `events.fanout` outbox job commit or roll back together with the change itself. When a
+ * {@link DomainEventJournal} is provided (the audit module), the event is also appended to its
+ * organisation's audit hash chain in the same transaction.
  */
 @Injectable()
 export class DomainEventPublisher {
   constructor(
     private readonly outbox: OutboxWriter,
     private readonly subscribers: EventSubscriberRegistry,
+    @Optional() @Inject(DOMAIN_EVENT_JOURNAL) private readonly journal?: DomainEventJournal,
   ) {}
 
   async publish<D extends Record<string, unknown>>(
@@ -48,10 +52,12 @@ export class DomainEventPublisher {
         event.ip ?? null,
       ],
     );
+    const stored: StoredDomainEvent<D> = { ...event, id, occurredAt: new Date(rows[0].occurred_at) };
+    if (this.journal) await this.journal.append(manager, stored);
     if (this.subscribers.for(event.type).length > 0) {
       await this.outbox.enqueue(manager, EVENTS_FANOUT_TOPIC, { eventId: id, type: event.type });
     }
-    return { ...event, id, occurredAt: new Date(rows[0].occurred_at) };
+    return stored;
   }
 }
 

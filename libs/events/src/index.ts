@@ -11,6 +11,7 @@ export {
   type DomainEventSubscriber,
   type EventSubscription,
 } from './domain-event-subscriber';
+export { DOMAIN_EVENT_JOURNAL, type DomainEventJournal } from './domain-event-journal';
 export { DomainEventEntity } from './domain-event.entity';
 export { DomainEventPublisher, EVENTS_FANOUT_TOPIC } from './domain-event.publisher';
 export { EventSubscriberRegistry } from './event-subscriber.registry';

@@ -14,6 +14,7 @@ describe('scanToolDefinition', () => {
         name: 'get_weather',
         description: 'Get the current weather for a city. Returns temperature in °C and conditions.',
         inputSchema: {
+          $schema: 'http://json-schema.org/draft-07/schema#',
           type: 'object',
           properties: { city: { type: 'string', description: 'City name, e.g. "Zürich" or "東京"' } },
         },
@@ -21,7 +22,7 @@ describe('scanToolDefinition', () => {
       },
       { knownToolNames: ['get_weather', 'send_email', 'read_file'], knownServers: ['github', 'filesystem'] },
     );
-    expect(findings.filter((f) => f.severity !== 'low')).toEqual([]);
+    expect(findings).toEqual([]);
   });
 
   it('flags the classic poisoned add tool', () => {

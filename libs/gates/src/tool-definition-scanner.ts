@@ -8,13 +8,16 @@ import { scriptsOf, skeleton } from './homoglyph';
 import type { ScanContext } from './scan-context';
 import { collectStrings, DEFAULT_WALK_LIMITS } from './string-walker';
 import type { ToolDefinition } from './tool-definition';
+import { percentDecodeDeep } from './text-decoding';
 import { canonicalToolJson } from './tool-digest';
 
 export interface DefinitionScanOptions {
   /** Names of the other tools the agent can see (across servers): shadowing and look-alike checks. */
   knownToolNames?: readonly string[];
-  /** Names of other MCP servers the agent can see. */
+  /** Names of the MCP servers the agent can see. */
   knownServers?: readonly string[];
+  /** The server this tool belongs to (never counted as a mention of another server). */
+  server?: string;
 }
 
 /** Poisoning phrases specific to tool descriptions (the generic prompt-injection phrases also apply). */
@@ -147,7 +150,10 @@ function scanUrls(text: string, path: string, out: Finding[]): void {
     else if (address) push(out, 'exfiltration', path, 'high', `URL to ${address.reason}`);
     else if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) || host.startsWith('['))
       push(out, 'exfiltration', path, 'medium', `URL to a bare IP address ${host}`);
-    else if (SUSPICIOUS_QUERY.test(url.search) || SUSPICIOUS_QUERY.test(decodeURI(m[1]).slice(0, 2048)))
+    else if (
+      SUSPICIOUS_QUERY.test(url.search) ||
+      SUSPICIOUS_QUERY.test(percentDecodeDeep(m[1].slice(0, 2048)))
+    )
       push(out, 'exfiltration', path, 'high', `URL with a data-carrying parameter to ${host}`);
     else push(out, 'exfiltration', path, 'low', `URL to ${host} in the tool definition`);
   }
@@ -172,7 +178,10 @@ export function scanToolDefinition(
 ): Finding[] {
   const out: Finding[] = [];
   const known = (options.knownToolNames ?? []).filter((n) => typeof n === 'string');
-  const servers = (options.knownServers ?? []).filter((n) => typeof n === 'string' && n.length >= 3);
+  const ownServer = options.server?.toLowerCase();
+  const servers = (options.knownServers ?? []).filter(
+    (n) => typeof n === 'string' && n.length >= 3 && n.toLowerCase() !== ownServer,
+  );
   const name = typeof definition?.name === 'string' ? definition.name : '';
   if (name === '') push(out, 'homoglyph', '/name', 'high', 'tool has no name');
   else scanName(name, known, out);
@@ -245,17 +254,21 @@ export function scanToolDefinition(
     }
     const serverHit = serverMention?.exec(site.value);
     if (serverHit) {
-      shadowSeverity = shadowSeverity ? maxSeverity(shadowSeverity, 'medium') : 'medium';
+      // Naming a server is common and harmless ("Create a GitHub issue"); it weighs only with other signs.
+      shadowSeverity = shadowSeverity ? maxSeverity(shadowSeverity, 'medium') : 'low';
       shadowReasons.push(`mentions server ${JSON.stringify(serverHit[1])}`);
     }
     for (const [pattern, label] of SHADOWING_PHRASES) {
       if (pattern.test(lower)) {
-        shadowSeverity = shadowSeverity ? raiseSeverity(shadowSeverity) : 'medium';
+        shadowSeverity =
+          shadowSeverity && shadowSeverity !== 'low' ? raiseSeverity(shadowSeverity) : 'medium';
         shadowReasons.push(label);
       }
     }
     if (shadowSeverity) push(out, 'shadowing', site.path, shadowSeverity, shadowReasons.join('; '));
-    scanUrls(site.value, site.path, out);
+    // `$schema`, `$id` and `$ref` are identifiers of JSON Schema itself, not links a model would follow.
+    if (site.key !== '$schema' && site.key !== '$id' && site.key !== '$ref')
+      scanUrls(site.value, site.path, out);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import { AuditModule } from '@mandate/audit';
 import { DecisionsModule } from '@mandate/decisions';
 import { IdentityModule } from '@mandate/identity';
 import { PoliciesModule } from '@mandate/policies';
@@ -8,4 +9,9 @@ import { PoliciesModule } from '@mandate/policies';
  * Nest module here; its controllers appear in the API and the OpenAPI document, its job handlers run in
  * the worker (or in-process without Redis).
  */
-export const FEATURE_MODULES: Array<Type | DynamicModule> = [IdentityModule, PoliciesModule, DecisionsModule];
+export const FEATURE_MODULES: Array<Type | DynamicModule> = [
+  IdentityModule,
+  PoliciesModule,
+  DecisionsModule,
+  AuditModule,
+];

@@ -5,7 +5,8 @@
  * @open-policy-agent/opa-wasm with the same inputs. Prints p50/p99 latency, throughput and the ratio to the
  * plain policy, then figures that attribute the difference: `regex+jwt*` decodes the JWT payload with native
  * builtins instead of the host's io.jwt.decode, `jwt stubbed` replaces the JWT host builtins by stubs (the cost
- * of crossing the host boundary), and the JWT host builtins are timed alone, called directly from JS.
+ * of crossing the host boundary), and the JWT host builtins are timed alone, called directly from JS, with the
+ * session's token (served from their LRU caches) and with a new token per call (cold).
  *
  * Run by `npm run bench:rego` after the main benchmark; alone: node dist/libs/rego/bench/bench-rego-builtins.js
  */
@@ -269,9 +270,20 @@ export async function runBuiltinsBench(argv: string[] = process.argv): Promise<v
   const decode = HOST_BUILTINS['io.jwt.decode'];
   const v = measure((n) => void verify(tokens[n % tokens.length], SECRET), evals);
   const d = measure((n) => void decode(tokens[n % tokens.length]), evals);
+  // Cold: a different token on every call (more tokens than the caches hold), so nothing is served from cache.
+  const coldTokens = Array.from({ length: 2048 }, (_, n) =>
+    hs256Token({ sub: `user-${n}`, aud: 'mandate', exp: 1_795_003_600 }),
+  );
+  const vc = measure((n) => void verify(coldTokens[n % coldTokens.length], SECRET), evals);
+  const dc = measure((n) => void decode(coldTokens[n % coldTokens.length]), evals);
   process.stdout.write('  host builtin cost, called directly from JS (no Wasm boundary):\n');
   process.stdout.write(line('verify_hs256', v));
   process.stdout.write(line('jwt.decode', d));
+  process.stdout.write(line('verify cold', vc));
+  process.stdout.write(line('decode cold', dc));
+  process.stdout.write(
+    `  ${''.padEnd(12)} (cold: a new token per call, no cache hit; warm: a session's token, served from the LRU)\n`,
+  );
 }
 
 if (require.main === module) {

@@ -144,6 +144,9 @@ const NATIVE_NAMES = [
   'net.cidr_intersects',
   'net.cidr_overlap',
   'net.cidr_is_valid',
+  'net.cidr_contains_matches',
+  // tokens
+  'io.jwt.decode',
 ];
 
 let wasm;

@@ -61,4 +61,79 @@ describe('compile()', () => {
     }).catch((e: unknown) => e);
     expect((err as RegoCompileError).errors[0]).toMatchObject({ code: 'rego_unsupported_builtin' });
   });
+
+  it('compiles calls of custom builtins as host imports the caller implements', async () => {
+    const out = await compile({
+      modules: { 'p.rego': 'package p\nr := acme.score(input.user, 2)\nok if acme.flag(input.user)\n' },
+      entrypoints: ['p/r', 'p/ok'],
+      customBuiltins: { 'acme.score': 2, 'acme.flag': 1 },
+    });
+    expect(Object.keys(out.builtins)).not.toContain('acme.score');
+    const policy = await opa.loadPolicy(out.wasm, undefined, {
+      ...out.builtins,
+      'acme.score': (user: unknown, k: unknown) => `${String(user)}:${Number(k) * 10}`,
+      'acme.flag': (user: unknown) => user === 'ann',
+    });
+    expect(policy.evaluate({ user: 'ann' }, 'p/r')).toEqual([{ result: 'ann:20' }]);
+    expect(policy.evaluate({ user: 'ann' }, 'p/ok')).toEqual([{ result: true }]);
+    expect(policy.evaluate({ user: 'bob' }, 'p/ok')).toEqual([]);
+
+    const wrongArity = await compile({
+      modules: { 'p.rego': 'package p\nr := acme.score(1)\n' },
+      entrypoints: ['p/r'],
+      customBuiltins: { 'acme.score': 2 },
+    }).catch((e: unknown) => e);
+    expect(wrongArity).toBeInstanceOf(RegoCompileError);
+  });
+
+  it('reports a rule reading all of data from inside its package as rego_recursion_error, located once', async () => {
+    const err = await compile({
+      modules: { 'm.rego': 'package mandate\n\ndecision := object.get(data, ["x"], 1)\n' },
+      entrypoints: ['mandate/decision'],
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegoCompileError);
+    expect((err as RegoCompileError).errors).toEqual([
+      {
+        file: 'm.rego',
+        row: 3,
+        col: 1,
+        code: 'rego_recursion_error',
+        message: 'rule data.mandate.decision is recursive: data.mandate.decision -> data.mandate.decision',
+      },
+    ]);
+    expect((err as RegoCompileError).message).toBe(
+      'm.rego:3:1: rego_recursion_error: rule data.mandate.decision is recursive: ' +
+        'data.mandate.decision -> data.mandate.decision',
+    );
+    // Reading another package's documents is not recursive.
+    await expect(
+      compile({
+        modules: { 'm.rego': 'package mandate\n\ndecision := object.get(data.other, ["x"], 1)\n' },
+        entrypoints: ['mandate/decision'],
+      }),
+    ).resolves.toBeDefined();
+  });
+
+  it('runs the instrument hook on the compiled program before planning', async () => {
+    let rules = 0;
+    await compile({
+      modules: { 'p.rego': 'package p\na := 1\nb := 2\n' },
+      entrypoints: ['p/a'],
+      instrument: (program) => {
+        for (const child of program.ruleTree.children.values()) rules += countRules(child);
+      },
+    });
+    expect(rules).toBe(2);
+  });
 });
+
+interface TreeNode {
+  rules: unknown[];
+  children: Map<string, TreeNode>;
+}
+
+function countRules(node: TreeNode): number {
+  let n = node.rules.length;
+  for (const child of node.children.values()) n += countRules(child);
+  return n;
+}

@@ -181,6 +181,9 @@ decision := {"allow": false, "deny": []} if input.arguments.path
       reasons: [{ code: 'policy_error' }],
       policyRevision: revision,
     });
+    // The trapped instance is replaced by a fresh one of the same module: same answer, no crash.
+    const again = await decide(request({ consistencyToken: tokenFor(org.orgId, revision) }));
+    expect(again.body).toMatchObject({ decision: 'deny', reasons: [{ code: 'policy_error' }] });
     const undefinedRevision = await fakeStore.activate(
       org.orgId,
       'package mandate\ndecision := 1 if false\n',

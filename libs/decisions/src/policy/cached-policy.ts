@@ -7,7 +7,8 @@ export interface CachedPolicy {
   revision: number;
   versionId: string;
   entrypoint: string;
-  /** The stored module, kept to re-instantiate after a trap without reading the store again. */
   source: ActivePolicy;
+  /** The compiled module, kept to re-instantiate after a trap without reading the store again. */
+  module: WebAssembly.Module;
   instance: WasmPolicy;
 }

@@ -19,6 +19,8 @@ export class PolicyCache implements OnApplicationShutdown {
   private readonly logger = new Logger(PolicyCache.name);
   private readonly entries = new Map<string, CachedPolicy>();
   private readonly refreshing = new Map<string, Promise<CachedPolicy>>();
+  private readonly modules = new WeakMap<Uint8Array, Promise<WebAssembly.Module>>();
+  private readonly replacing = new Map<CachedPolicy, Promise<CachedPolicy>>();
   private baseline: Promise<ActivePolicy> | undefined;
   private listener: PolicyActivationListener | undefined;
   private poller: NodeJS.Timeout | undefined;
@@ -37,7 +39,9 @@ export class PolicyCache implements OnApplicationShutdown {
   async policyFor(orgId: string, minRevision = 0): Promise<CachedPolicy> {
     this.startWatching();
     const cached = this.entries.get(orgId);
-    if (cached && !cached.instance.failed && cached.revision >= minRevision) return cached;
+    if (cached && cached.revision >= minRevision) {
+      return cached.instance.failed ? this.reinstantiate(cached) : cached;
+    }
     const fresh = await this.refresh(orgId);
     if (fresh.revision < minRevision) {
       throw new DecisionPolicyError(
@@ -56,11 +60,6 @@ export class PolicyCache implements OnApplicationShutdown {
       this.refreshing.set(orgId, pending);
     }
     return pending;
-  }
-
-  /** Organisations with a loaded policy and their revision (for tests and diagnostics). */
-  revisions(): Map<string, number> {
-    return new Map([...this.entries].map(([org, entry]) => [org, entry.revision]));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -88,9 +87,11 @@ export class PolicyCache implements OnApplicationShutdown {
     ) {
       return cached;
     }
+    let module: WebAssembly.Module;
     let instance: WasmPolicy;
     try {
-      instance = await WasmPolicy.load(active.wasm, active.entrypoint);
+      module = await this.compiled(active.wasm);
+      instance = await WasmPolicy.load(module, active.entrypoint);
     } catch (error) {
       throw new DecisionPolicyError('policy_error', 'the active policy could not be loaded', {
         cause: error,
@@ -102,6 +103,7 @@ export class PolicyCache implements OnApplicationShutdown {
       versionId: active.versionId,
       entrypoint: active.entrypoint,
       source: active,
+      module,
       instance,
     };
     const current = this.entries.get(orgId);
@@ -109,6 +111,41 @@ export class PolicyCache implements OnApplicationShutdown {
     if (!current || current.instance.failed || current.revision <= entry.revision)
       this.entries.set(orgId, entry);
     return this.entries.get(orgId) ?? entry;
+  }
+
+  /** Compiles each stored module once (the baseline's bytes are shared by every organisation using it). */
+  private compiled(wasm: Uint8Array): Promise<WebAssembly.Module> {
+    let module = this.modules.get(wasm);
+    if (!module) {
+      module = WasmPolicy.compile(wasm);
+      this.modules.set(wasm, module);
+      module.catch(() => this.modules.delete(wasm));
+    }
+    return module;
+  }
+
+  /** A fresh instance of the same compiled module, replacing one that trapped (one per trap). */
+  private reinstantiate(entry: CachedPolicy): Promise<CachedPolicy> {
+    let pending = this.replacing.get(entry);
+    if (!pending) {
+      pending = this.replace(entry).finally(() => this.replacing.delete(entry));
+      this.replacing.set(entry, pending);
+    }
+    return pending;
+  }
+
+  private async replace(entry: CachedPolicy): Promise<CachedPolicy> {
+    let instance: WasmPolicy;
+    try {
+      instance = await WasmPolicy.load(entry.module, entry.entrypoint);
+    } catch (error) {
+      throw new DecisionPolicyError('policy_error', 'the active policy could not be instantiated', {
+        cause: error,
+      });
+    }
+    const replaced: CachedPolicy = { ...entry, instance };
+    if (this.entries.get(entry.orgId) === entry) this.entries.set(entry.orgId, replaced);
+    return replaced;
   }
 
   private getBaseline(): Promise<ActivePolicy> {

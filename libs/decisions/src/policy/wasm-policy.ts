@@ -23,14 +23,19 @@ export class WasmPolicy {
     private readonly entrypointId: number,
   ) {}
 
+  /** Compiles the module once; `instantiate` makes fresh instances of it (e.g. after a trap). */
+  static compile(wasm: Uint8Array): Promise<WebAssembly.Module> {
+    return WebAssembly.compile(new Uint8Array(wasm));
+  }
+
   static async load(
-    wasm: Uint8Array,
+    wasm: Uint8Array | WebAssembly.Module,
     entrypoint: string,
     maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES,
   ): Promise<WasmPolicy> {
     builtins ??= hostBuiltinsByImportName();
-    const bytes = new Uint8Array(wasm); // a private copy: opa-wasm compiles from it
-    const policy = await opa.loadPolicy(bytes, { initial: 5, maximum: maxMemoryPages }, builtins);
+    const module = wasm instanceof WebAssembly.Module ? wasm : await WasmPolicy.compile(wasm);
+    const policy = await opa.loadPolicy(module, { initial: 5, maximum: maxMemoryPages }, builtins);
     const entrypoints = policy.entrypoints as Record<string, number>;
     const id = entrypoints[entrypoint];
     if (typeof id !== 'number') throw new Error(`the policy has no entrypoint ${entrypoint}`);

@@ -32,6 +32,7 @@ export class DecisionRecorder implements OnApplicationShutdown {
   private inFlight = 0;
   private scheduled = false;
   private pool: Pool | undefined;
+  private readonly counters = { batches: 0, rows: 0, failedRows: 0 };
 
   constructor(private readonly database: DatabaseServer) {}
 
@@ -40,6 +41,11 @@ export class DecisionRecorder implements OnApplicationShutdown {
       this.queue.push({ record, resolve, reject });
       this.schedule();
     });
+  }
+
+  /** Committed INSERTs, rows written and rows that failed since start (metrics and tests). */
+  stats(): { batches: number; rows: number; failedRows: number } {
+    return { ...this.counters };
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -72,6 +78,8 @@ export class DecisionRecorder implements OnApplicationShutdown {
   private async write(batch: Pending[]): Promise<void> {
     try {
       await this.getPool().query({ text: INSERT, values: columns(batch.map((p) => p.record)) });
+      this.counters.batches += 1;
+      this.counters.rows += batch.length;
       for (const p of batch) p.resolve();
     } catch (error) {
       // A data error (class 22/23) belongs to one row: retry the rows one by one so it fails alone.
@@ -80,6 +88,7 @@ export class DecisionRecorder implements OnApplicationShutdown {
         return;
       }
       this.logger.error(`recording ${batch.length} decisions failed: ${(error as Error).message}`);
+      this.counters.failedRows += batch.length;
       const failure = error instanceof Error ? error : new Error(String(error));
       for (const p of batch) p.reject(failure);
     }

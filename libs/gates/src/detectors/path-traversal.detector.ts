@@ -3,20 +3,33 @@ import type { ScanContext } from '../scan-context';
 import { percentDecodeDeep } from '../text-decoding';
 
 // All patterns run on lower-cased text whose backslashes were turned into slashes. Bounded quantifiers only.
-const TRAVERSAL = /(?:^|[/=\s"'(:;,])\.{2,8}(?:;[^/]{0,16})?\/{1,8}|\/\.{2,8}(?:$|[\s"'?#])/g;
+// A `..` segment: after a separator (or `%`, as in `%25%5c..`), followed by a separator, `%`, NUL or the end.
+// NUL is matched on purpose (a NUL byte truncates a path in C-based file APIs).
+const TRAVERSAL =
+  // eslint-disable-next-line no-control-regex
+  /(?:^|[/=\s"'(:;,%])\.{2,8}(?:;[^/]{0,16})?(?:\/{1,8}|%|\u0000|$)|\/\.{2,8}(?:$|[\s"'?#%\u0000])/g;
 const SENSITIVE_SYSTEM =
-  /(?:^|[^\w.-])(?:\/etc\/(?:passwd|shadow|gshadow|sudoers|master\.passwd|group|crontab|cron\.d|ssh\/|ssl\/private|kubernetes\/)|\/proc\/(?:self|\d{1,7}|thread-self)\/|\/root(?:\/|$)|\/var\/run\/(?:docker\.sock|secrets)|\/run\/secrets|\/sys\/(?:kernel|firmware|class)|\/dev\/(?:tcp|udp|mem|kmem|sd[a-z]|nvme)|\/boot\/|[a-z]:\/(?:windows\/(?:system32|win\.ini|repair)|boot\.ini|inetpub\/|users\/[^/]{1,64}\/(?:appdata|ntuser)))/;
+  /(?:^|[^\w.-])(?:\/etc\/(?:passwd|shadow|gshadow|sudoers|master\.passwd|group|crontab|cron\.d|ssh\/|ssl\/private|kubernetes\/)|\/proc\/(?:self|\d{1,7}|thread-self)\/|\/root(?:\/|$)|\/var\/run\/(?:docker\.sock|secrets)|\/run\/secrets|\/sys\/(?:kernel|firmware|class)|\/dev\/(?:tcp|udp|mem|kmem|sd[a-z]|nvme)|\/boot\/|(?:[a-z]:)?\/windows\/(?:system32|win\.ini|system\.ini|repair|panther)|[a-z]:\/(?:boot\.ini|inetpub\/|users\/[^/]{1,64}\/(?:appdata|ntuser)))/;
 const SENSITIVE_HOME =
   /(?:~|\$home|\$\{home\}|%userprofile%|\/home\/[\w.-]{1,64}|\/users\/[\w .-]{1,64}|\/root|[a-z]:\/users\/[\w .-]{1,64})\/(?:\.ssh|\.aws|\.gnupg|\.kube|\.docker|\.npmrc|\.pypirc|\.netrc|\.pgpass|\.git-credentials|\.gitconfig|\.bash_history|\.zsh_history|\.bashrc|\.zshrc|\.profile|\.config\/(?:gcloud|gh|solana)|\.azure|\.cursor|\.vscode|library\/keychains)(?:$|[/\s"'])/;
 const SENSITIVE_FILE =
-  /(?:^|[\s"'=:(/])(?:\.ssh\/(?:id_[a-z0-9]{1,12}|authorized_keys|known_hosts|config)|\.aws\/credentials|\.git-credentials|\.netrc|\.pgpass|id_(?:rsa|dsa|ecdsa|ed25519)(?:$|[\s"'.])|\.env(?:\.[a-z]{1,16})?(?:$|[\s"']))/;
+  // eslint-disable-next-line no-control-regex
+  /(?:^|[\s"'=:(/])(?:(?:\.htaccess|\.htpasswd|web\.config|wp-config\.php|boot\.ini|win\.ini|ntds\.dit|global\.asa|\.git\/config)(?:$|[\s"'?#%\u0000])|\.ssh\/(?:id_[a-z0-9]{1,12}|authorized_keys|known_hosts|config)|\.aws\/credentials|\.git-credentials|\.netrc|\.pgpass|id_(?:rsa|dsa|ecdsa|ed25519)(?:$|[\s"'.])|\.env(?:\.[a-z]{1,16})?(?:$|[\s"']))/;
 
-function normalise(text: string): string {
-  let t = percentDecodeDeep(text);
+/** Backslashes are separators; `//` and `/./` change nothing on disk, so they are folded away. */
+function foldSeparators(text: string): string {
+  return text
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/')
+    .replace(/\/(?:\.\/){1,}/g, '/')
+    .toLowerCase();
+}
+
+function decode(text: string): string {
+  const t = percentDecodeDeep(text);
   // Full-width dots and slashes, one-dot leaders and the like fold to ASCII under NFKC.
   // eslint-disable-next-line no-control-regex
-  if (/[^\x00-\x7f]/.test(t)) t = t.normalize('NFKC').replace(/[\u2215\u2044\u29f8]/g, '/');
-  return t.replace(/\\/g, '/').toLowerCase();
+  return /[^\x00-\x7f]/.test(t) ? t.normalize('NFKC').replace(/[\u2215\u2044\u29f8]/g, '/') : t;
 }
 
 /**
@@ -26,8 +39,9 @@ function normalise(text: string): string {
  */
 export function detectPathTraversal(text: string, context: ScanContext, out: Finding[]): void {
   if (context.isKey) return;
-  const normalised = normalise(text);
-  const encoded = normalised !== text.replace(/\\/g, '/').toLowerCase();
+  const plain = foldSeparators(text);
+  const normalised = foldSeparators(decode(text));
+  const encoded = normalised !== plain;
   const pathField = context.kind === 'path' || context.kind === 'command';
   let severity: Severity | undefined;
   let detail = '';

@@ -140,6 +140,14 @@ const COMMON = new Set([
   'jq',
   'yes',
   'seq',
+  'netstat',
+  'ss',
+  'lsof',
+  'arp',
+  'route',
+  'ipconfig',
+  'systeminfo',
+  'tasklist',
   'xxd',
   'od',
   'strings',
@@ -177,6 +185,14 @@ const REDIRECT = /(?:^|[^<>=-])(?:\d|&)?(>>?|<)[ \t]{0,8}(&\d|\/|~\/|\.\.?\/|\\\
 /** In prose only output redirection to a file or descriptor counts (`</b>` is HTML, `a > b` a comparison). */
 const PROSE_REDIRECT = /(?:^|[^<>=-])(?:\d|&)?>>?[ \t]{0,8}(?:&\d|\/[a-z]|~\/)/i;
 const PROCESS_SUBST = /[<>]\([ \t]{0,8}[a-z]/i;
+/** Server-side include directives (`<!--#exec cmd="…" -->`). */
+const SSI = /<!--#[ \t]{0,8}(?:exec|include|echo|config|fsize|flastmod|printenv)\b/i;
+/** A value that starts with a shell operator is not prose (`;id`, `| nc …`, `&& curl …`). */
+const LEADING_OPERATOR =
+  /^[ \t"']{0,4}(?:;|&&|\|\||\||&)[ \t]{0,16}((?:[/\\][\w.-]{1,32}){0,4}[/\\]?[a-z][\w.-]{0,31})/i;
+/** A value that is one backtick span and nothing else. */
+const WHOLE_BACKTICK =
+  /^[ \t]{0,4}`[ \t]{0,4}((?:[/\\][\w.-]{1,32}){0,4}[/\\]?[a-z][\w.-]{0,31})[^`\n]{0,256}`[ \t]{0,4}$/i;
 const METACHAR = /[;|`$<>\n\r]/;
 
 interface Hit {
@@ -192,7 +208,19 @@ function scan(text: string, context: ScanContext, encoded: boolean): Hit | undef
     if (!best || order[severity] > order[best.severity]) best = { severity, detail };
   };
   if (IFS.test(text)) consider('high', 'shell $IFS used as a separator');
-  const done = (): boolean => best?.severity === 'critical';
+  if (SSI.test(text)) consider('high', 'server-side include directive');
+  const leading = LEADING_OPERATOR.exec(text);
+  if (leading && rankOf(leading[1]) !== 'none')
+    consider(
+      strict ? 'critical' : 'high',
+      `value starts with a shell operator before ${commandWord(leading[1])}`,
+    );
+  const whole = WHOLE_BACKTICK.exec(text);
+  if (whole && rankOf(whole[1]) !== 'none')
+    consider(strict ? 'critical' : 'medium', 'value is a single backtick command substitution');
+  // Stop scanning once the worst severity possible for this kind of field is reached.
+  const ceiling: Severity = strict ? 'critical' : 'high';
+  const done = (): boolean => best?.severity === ceiling;
   for (const m of text.matchAll(DOLLAR_SUBST)) {
     if (done()) break;
     const rank = m[1] ? rankOf(m[1]) : 'none';

@@ -2,7 +2,7 @@
 import { malloc } from "./alloc";
 import { numberFromText } from "./json";
 import { bigAddSub, bigMul, bigDivRem, isIntegral, exactCmp, rangeError } from "./exact";
-import { shortestDigits, SD, sdN, sdE, decToF64, shiftedIntText, bigTextLen } from "./num";
+import { shortestDigits, SD, sdN, sdE, decToF64, shiftedIntText, bigTextLen, fmtI64 } from "./num";
 import {
   T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, T_SET, N_INT, N_FLOAT, N_REF, vtype, vlen, mkBool, boolVal, mkInt, mkFloat, numKind, numI64,
   numF64, compare, equal, length, arrAt, arrElems, arrPush, mkArr, mkSet, setAdd, setFind, shallowCopy, mkObj, mkNumRef,
@@ -127,7 +127,13 @@ function scale(m: i64, k: i32): bool {
 function decResult(m: i64, e: i32): usize {
   if (e >= 0) {
     if (scale(m, e)) return mkInt(scaled);
-    return 0;
+    if (e > 400) return 0;
+    // an integer beyond i64 (1e30 / 0.5 = 2e30): keep it exact as decimal text
+    const out = malloc(48);
+    let k = fmtI64(out, m);
+    store<u8>(out + k++, 0x65);
+    k += fmtI64(out + k, e);
+    return numberFromText(out, k);
   }
   // strip trailing zeros, then round once to a double
   while (e < 0 && m != 0 && m % 10 == 0) { m /= 10; e++; }

@@ -7,9 +7,9 @@
 import { fatalBytes, malloc } from "./alloc";
 import {
   BN_CAP, BN_BYTES, bnLen, bnGet, bnSet, bnTrim, bnFromU64, bnMulSmall, bnMulPow10, bnMulPow5, bnShl, bnBitLen,
-  bnCmp, bnSub, bnCopy, bnDivSmall, bnAddSmall, bnToText, bigTextLen, fmtI64,
+  bnCmp, bnSub, bnCopy, bnDivSmall, bnAddSmall, bnToText, bigTextLen, fmtI64, scanNumber, scannedF64,
 } from "./num";
-import { T_NUM, N_INT, N_FLOAT, N_REF, vtype, numKind, numI64, numF64raw, mkInt } from "./value";
+import { T_NUM, N_INT, N_FLOAT, N_REF, vtype, numKind, numI64, numF64raw, mkInt, mkFloat } from "./value";
 import { numberFromText } from "./json";
 
 /** Largest integer the runtime computes with exactly, in decimal digits. */
@@ -251,8 +251,9 @@ export function bigMul(a: usize, b: usize, op: string): usize {
 
 /**
  * Division / remainder when an operand is beyond 2^53 (both integers, divisor non-zero). `div` is exact when
- * the divisor's significant digits fit 32 bits (1e400 / 3e10) and the quotient is a finite decimal; `rem` when
- * the divisor fits 32 bits or the dividend is smaller in magnitude. Anything else aborts.
+ * the divisor's significant digits fit 32 bits (1e400 / 5e10) and the quotient is an integer; a quotient with a
+ * fraction is rounded to a double (correctly for such divisors, through the operands' doubles otherwise).
+ * `rem` is exact when the divisor fits 32 bits or the dividend is smaller in magnitude; anything else aborts.
  */
 export function bigDivRem(a: usize, b: usize, wantRem: bool, op: string): usize {
   if (wantRem) {
@@ -274,24 +275,37 @@ export function bigDivRem(a: usize, b: usize, wantRem: bool, op: string): usize 
   if (!loadDec(b, Y)) rangeError(op);
   yNeg = ldNeg; yExp = ldExp;
   const neg = xNeg != yNeg;
-  if (bnLen(Y) != 1) {
-    if (bnCmp(X, Y) != 0) rangeError(op);
-    store<i32>(X, 1); bnSet(X, 0, 1); // equal mantissas: quotient 1 × 10^(xExp - yExp)
-  } else if (bnDivSmall(X, bnGet(Y, 0)) != 0) {
-    rangeError(op);
-  }
   let e = xExp - yExp;
+  if (bnLen(Y) != 1) {
+    if (bnCmp(X, Y) != 0) return approxDiv(a, b, op);
+    store<i32>(X, 1); bnSet(X, 0, 1); // equal mantissas: quotient 1 × 10^(xExp - yExp)
+  } else {
+    const y = <u64>bnGet(Y, 0);
+    let r = <u64>bnDivSmall(X, <u32>y);
+    if (r != 0) {
+      // 30 more decimal digits of the quotient and a sticky digit: enough for a correctly rounded double
+      for (let i = 0; i < 30; i++) {
+        const t = r * 10;
+        bnMulSmall(X, 10);
+        bnAddSmall(X, <u32>(t / y));
+        r = t % y;
+        e--;
+      }
+      if (r != 0) { bnMulSmall(X, 10); bnAddSmall(X, 1); e--; }
+    }
+  }
+  while (e < 0 && bnLen(X) > 0 && bnModSmall(X, 10) == 0) { bnDivSmall(X, 10); e++; }
   if (e > 0) {
     if (<i64>bnBitLen(X) + (<i64>e * 3322) / 1000 > <i64>MAX_BITS + 4) rangeError(op);
     bnMulPow10(X, e);
     e = 0;
   }
-  if (e == 0) {
+  if (e == 0 || bnLen(X) == 0) {
     const q = mkBig(X, neg);
     if (q == 0) rangeError(op);
     return q;
   }
-  // a finite decimal with a fraction (1e30 / 2e31 = 0.05): rounded to a double like other fractions
+  // a quotient with a fraction (1e30 / 2e31 = 0.05, 2^64 / 3): rounded to a double like other fractions
   if (bnBitLen(X) > MAX_BITS + 4) rangeError(op);
   const text = bnToText(X, neg);
   const n = bigTextLen;
@@ -300,9 +314,19 @@ export function bigDivRem(a: usize, b: usize, wantRem: bool, op: string): usize 
   let k = n;
   store<u8>(out + k++, 0x65);
   k += fmtI64(out + k, e);
-  const r = numberFromText(out, k);
-  if (r == 0 || numKind(r) == N_REF) rangeError(op);
-  return r;
+  if (!scanNumber(out, k)) rangeError(op);
+  const f = scannedF64();
+  if (f == 0 || !isFinite(f)) rangeError(op);
+  return mkFloat(f);
+}
+
+/** a / b rounded through doubles (both operands have a usable double). */
+function approxDiv(a: usize, b: usize, op: string): usize {
+  const fa = numKind(a) == N_INT ? <f64>numI64(a) : numF64raw(a);
+  const fb = numKind(b) == N_INT ? <f64>numI64(b) : numF64raw(b);
+  const f = fa / fb;
+  if (f == 0 || !isFinite(f) || !isFinite(fa) || fb == 0) rangeError(op);
+  return mkFloat(f);
 }
 
 // ---------------------------------------------------------------- exact order

@@ -18,6 +18,7 @@ export * from "./net";
 export * from "./fmt";
 export * from "./units";
 export * from "./crypto";
+export * from "./jwt";
 
 @external("policy", "eval")
 declare function policy_eval(ctx: i32): i32;

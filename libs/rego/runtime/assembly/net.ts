@@ -1,6 +1,9 @@
 // Native net.cidr_* builtins. Addresses are handled as 128-bit values; IPv4 (and IPv4-mapped IPv6)
 // addresses live in ::ffff:0:0/96, as Go's net package treats them.
-import { T_STR, vtype, mkBool, strPtr, strLen } from "./value";
+import {
+  T_STR, T_ARR, T_SET, T_OBJ, vtype, vlen, mkBool, mkInt, strPtr, strLen, mkArr, arrPush, arrAt, mkSet, setAdd, objKeyAt,
+  objValAt,
+} from "./value";
 
 @inline function isStr(v: usize): bool { return v != 0 && vtype(v) == T_STR; }
 
@@ -181,3 +184,61 @@ export function opa_bi_net_cidr_is_valid(cidr: i32): i32 {
   return <i32>mkBool(parseCIDR(cidr, ADDR_A));
 }
 
+
+// ---------------------------------------------------------------- net.cidr_contains_matches
+
+/** The CIDR / IP string of a collection element: a string, or the first element of an array (a tuple). */
+function matchItem(v: usize): usize {
+  if (isStr(v)) return v;
+  if (v != 0 && vtype(v) == T_ARR && vlen(v) > 0 && isStr(arrAt(v, 0))) return arrAt(v, 0);
+  return 0;
+}
+
+/**
+ * Appends the (key, CIDR/IP string) pairs of an operand to keys / items: a string is its own key, arrays are keyed
+ * by index, objects by key, sets by element (so set operands stay sets in the result, as in OPA).
+ */
+function matchEntries(x: usize, keys: usize, items: usize): bool {
+  if (x == 0) return false;
+  const t = vtype(x);
+  if (t == T_STR) { arrPush(keys, x); arrPush(items, x); return true; }
+  if (t != T_ARR && t != T_SET && t != T_OBJ) return false;
+  const n = vlen(x);
+  for (let i = 0; i < n; i++) {
+    const v = t == T_OBJ ? objValAt(x, i) : arrAt(x, i);
+    const s = matchItem(v);
+    if (s == 0) return false;
+    arrPush(keys, t == T_ARR ? mkInt(i) : t == T_OBJ ? objKeyAt(x, i) : v);
+    arrPush(items, s);
+  }
+  return true;
+}
+
+/** Parses an IP address (prefix 128 in 128-bit space) or a CIDR into out; sets parsedPrefix / parsedV4. */
+function parseNet(s: usize, out: usize): bool {
+  if (parseIP(strPtr(s), 0, strLen(s), out)) { parsedPrefix = 128; return true; }
+  return parseCIDR(s, out);
+}
+
+/** The set of [keyA, keyB] pairs where CIDR/IP a contains CIDR/IP b; undefined on an invalid operand. */
+export function opa_bi_net_cidr_contains_matches(a: i32, b: i32): i32 {
+  const ka = mkArr(4), sa = mkArr(4), kb = mkArr(4), sb = mkArr(4);
+  if (!matchEntries(a, ka, sa) || !matchEntries(b, kb, sb)) return 0;
+  const na = vlen(sa), nb = vlen(sb);
+  // validate every right-hand operand once (OPA fails on any invalid one)
+  for (let j = 0; j < nb; j++) if (!parseNet(arrAt(sb, j), ADDR_B)) return 0;
+  const r = mkSet();
+  for (let i = 0; i < na; i++) {
+    if (!parseNet(arrAt(sa, i), ADDR_A)) return 0;
+    const prefixA = parsedPrefix, v4A = parsedV4;
+    for (let j = 0; j < nb; j++) {
+      parseNet(arrAt(sb, j), ADDR_B);
+      if (parsedV4 != v4A || parsedPrefix < prefixA || !prefixEqual(ADDR_A, ADDR_B, prefixA)) continue;
+      const pair = mkArr(2);
+      arrPush(pair, arrAt(ka, i));
+      arrPush(pair, arrAt(kb, j));
+      setAdd(r, pair);
+    }
+  }
+  return <i32>r;
+}

@@ -483,3 +483,50 @@ describe('native builtins: crypto', () => {
     expect(call('crypto.hmac.equal', q('abc'), q('ab'))).toBe('false');
   });
 });
+
+describe('native builtins: net.cidr_contains_matches and io.jwt.decode', () => {
+  it('matches CIDRs and IPs over strings, arrays, objects and sets (keys as OPA: sets by element)', () => {
+    expect(call('net.cidr_contains_matches', '"1.1.1.0/24"', '"1.1.1.1"')).toBe('{["1.1.1.0/24","1.1.1.1"]}');
+    expect(call('net.cidr_contains_matches', '["1.1.2.0/24", "1.1.1.0/24"]', '["1.1.1.1", "1.1.2.1"]')).toBe(
+      '{[0,1],[1,0]}',
+    );
+    expect(call('net.cidr_contains_matches', '{"1.1.1.0/24", "1.1.2.0/24"}', '{"1.1.1.1", "1.1.2.1", "2.2.2.2"}')).toBe(
+      '{["1.1.1.0/24","1.1.1.1"],["1.1.2.0/24","1.1.2.1"]}',
+    );
+    expect(
+      call('net.cidr_contains_matches', '{"net": ["10.0.0.0/8", "x"]}', '{["10.1.2.3", "host"], ["11.0.0.1", "y"]}'),
+    ).toBe('{["net",["10.1.2.3","host"]]}');
+    expect(call('net.cidr_contains_matches', '"10.0.0.0/8"', '"10.2.0.0/16"')).toBe('{["10.0.0.0/8","10.2.0.0/16"]}');
+    expect(call('net.cidr_contains_matches', '"10.2.0.0/16"', '"10.0.0.0/8"')).toBe('set()');
+    expect(call('net.cidr_contains_matches', '"2001:db8::/32"', '["2001:db8::1", "10.0.0.1"]')).toBe(
+      '{["2001:db8::/32",0]}',
+    );
+    expect(call('net.cidr_contains_matches', '"1.1.1.0/24"', '["1.1.1.1", "nope"]')).toBeUndefined();
+    expect(call('net.cidr_contains_matches', '"1.1.1.0/24"', '[1]')).toBeUndefined();
+    expect(call('net.cidr_contains_matches', '1', '"1.1.1.1"')).toBeUndefined();
+  });
+
+  const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const quote = (s: string): string => JSON.stringify(s);
+
+  it('decodes JWTs into [header, payload, signature hex] like the host implementation', () => {
+    const sig = Buffer.from([0, 1, 0xfe, 0xff, 0x80]);
+    const token = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'alice', n: 1, groups: ['dev'] })}.${sig.toString('base64url')}`;
+    expect(call('io.jwt.decode', quote(token))).toBe(
+      '[{"alg":"HS256","typ":"JWT"},{"groups":["dev"],"n":1,"sub":"alice"},"0001feff80"]',
+    );
+    // padded base64url and an empty signature
+    const padded = `${Buffer.from('{"alg":"none"}').toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}.${b64({ a: 1 })}.`;
+    expect(call('io.jwt.decode', quote(padded))).toBe('[{"alg":"none"},{"a":1},""]');
+    // nested token (cty JWT), raw and as a JSON string
+    const nested = `${b64({ alg: 'HS256', cty: 'JWT' })}.${Buffer.from(token).toString('base64url')}.c2ln`;
+    expect(call('io.jwt.decode', quote(nested))).toBe(call('io.jwt.decode', quote(token)));
+    const nestedQuoted = `${b64({ cty: 'JWT' })}.${b64(token)}.c2ln`;
+    expect(call('io.jwt.decode', quote(nestedQuoted))).toBe(call('io.jwt.decode', quote(token)));
+    // malformed tokens are undefined
+    for (const bad of ['a.b', 'a.b.c.d', `${b64([1])}.${b64({ a: 1 })}.`, `${b64({})}.${b64('x')}.`, `${b64({})}.e30.%%`, `!.${b64({})}.`]) {
+      expect(call('io.jwt.decode', quote(bad)), bad).toBeUndefined();
+    }
+    expect(call('io.jwt.decode', '1')).toBeUndefined();
+  });
+});

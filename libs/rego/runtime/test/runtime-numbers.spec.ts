@@ -42,9 +42,7 @@ describe('numbers beyond i64 and binary64', () => {
     // an integral double equals the big literal with the same value
     expect(call('equal', '18446744073709551616', '18446744073709551616.0')).toBe('true');
     expect(call('count', '{1e30, 1000000000000000000000000000000, 1e30}')).toBe('1');
-    expect(call('sort', '[1e30, 9223372036854775808, -1e30, 1]')).toBe(
-      '[-1e30,1,9223372036854775808,1e30]',
-    );
+    expect(call('sort', '[1e30, 9223372036854775808, -1e30, 1]')).toBe('[-1e30,1,9223372036854775808,1e30]');
   });
 
   it('computes with big literals such as 1e400 exactly', () => {
@@ -59,6 +57,10 @@ describe('numbers beyond i64 and binary64', () => {
   });
 
   it('rounds non-integer arithmetic to binary64 as documented', () => {
+    // short decimals are exact, also when the result is an integer beyond i64
+    expect(call('equal', '2e30', call('div', '1e30', '0.5')!)).toBe('true');
+    expect(call('mul', '2.5', '4e30')).toBe('1e31');
+    expect(call('plus', '0.5', '1.5e19')).toBe('15000000000000000000.5');
     expect(call('plus', '1e300', '0.5')).toBe('1e+300');
     expect(call('mul', '1.5', '1e-5')).toBe('0.000015');
     expect(call('div', '1', '3')).toBe('0.3333333333333333');
@@ -67,7 +69,9 @@ describe('numbers beyond i64 and binary64', () => {
   it('raises an error instead of a wrong or undefined answer when a result cannot be represented', () => {
     // floats overflowing binary64
     expect(() => call('mul', '1e308', '10.5')).toThrow(range('mul'));
-    expect(() => call('plus', '1.7976931348623157e308', '1.7976931348623157e308')).toThrow(range('plus'));
+    expect(() => call('mul', '-1.5e308', '2.5')).toThrow(range('mul'));
+    // ... but integral literals beyond the doubles are exact integers
+    expect(call('plus', '1.7976931348623157e308', '1.7976931348623157e308')).toBe('3.5953862697246314e+308');
     expect(() => call('div', '1.5e308', '0.001')).toThrow(range('div'));
     // literals without a usable double next to a fraction
     expect(() => call('plus', '1e400', '0.5')).toThrow(range('plus'));
@@ -82,7 +86,15 @@ describe('numbers beyond i64 and binary64', () => {
     expect(call('rem', '-18446744073709551617', '10')).toBe('-7');
     expect(call('div', '18446744073709551616', '-4')).toBe('-4611686018427387904');
     expect(call('rem', '5', '18446744073709551616')).toBe('5');
-    expect(() => call('div', '18446744073709551616', '3')).toThrow(range('div'));
+    // quotients with a fraction are rounded to a double (like every fraction), not an error
+    expect(call('div', '18446744073709551616', '3')).toBe('6148914691236516864'); // the double nearest 6148914691236517205.33
+    expect(call('div', '1670006453141828752', '1000000000')).toBe('1670006453.1418288');
+    expect(call('div', '1e30', '2e31')).toBe('0.05');
+    expect(call('div', '1e30', '3e29')).toBe('3.3333333333333335');
+    expect(call('div', '-1e400', '-1e399')).toBe('10');
+    expect(call('div', '36893488147419103232', '18446744073709551616')).toBe('2');
+    expect(call('div', '1', '36893488147419103233')).toBe(String(1 / 36893488147419103233));
+    expect(() => call('div', '1e-400', '7')).toThrow(range('div'));
     expect(() => call('rem', '36893488147419103233', '18446744073709551616')).toThrow(range('rem'));
   });
 

@@ -276,6 +276,8 @@ const RUNTIME_EXTRAS = new Set([
   'hex.decode',
   'hex.encode',
   'indexof_n',
+  'io.jwt.decode',
+  'net.cidr_contains_matches',
   'net.cidr_is_valid',
   'numbers.range_step',
   'object.subset',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Block, Policy, Stmt } from '../ir/ir';
 import { compileModules } from '../compiler/compile-modules';
+import { PlanError } from './plan.error';
 import { plan } from './planner';
 import { IrInterpreter } from './testing/ir-interpreter';
 
@@ -301,5 +302,40 @@ describe('plan: IR shape', () => {
     const results = stmts(policy.plans[0]?.blocks ?? []).filter((st) => st.op === 'resultSetAdd');
     expect(results).toHaveLength(1);
     expect(new IrInterpreter(policy).run('eval')).toHaveLength(9);
+  });
+});
+
+describe('plan: custom builtins and recursion through data', () => {
+  it('plans calls of custom builtins as builtin calls and lists them in the policy', () => {
+    const program = compileModules({
+      modules: { 'p.rego': 'package p\nr := acme.score(input.x, 1)\n' },
+      builtins: { 'acme.score': 2 },
+    });
+    expect(() => plan(program, { entrypoints: ['p/r'] })).toThrow(/unknown function acme\.score/);
+    const policy = plan(program, { entrypoints: ['p/r'], customBuiltins: { 'acme.score': 2 } });
+    expect(policy.builtins).toEqual([{ name: 'acme.score', arity: 2 }]);
+    const calls = policy.funcs.flatMap((f) => stmts(f.blocks)).filter((s) => s.op === 'call');
+    expect(calls.map((s) => (s.op === 'call' ? s.target : undefined))).toContainEqual({
+      kind: 'builtin',
+      name: 'acme.score',
+    });
+  });
+
+  it('reports a rule that reads all of data from its own package as rego_recursion_error with the cycle', () => {
+    const program = compileModules({
+      modules: { 'p.rego': 'package p\n\na := b\n\nb := count(object.keys(data))\n' },
+    });
+    let error: unknown;
+    try {
+      plan(program, { entrypoints: ['p/a'] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PlanError);
+    const err = error as PlanError;
+    expect(err.code).toBe('rego_recursion_error');
+    expect(err.detail).toBe('rule data.p.a is recursive: data.p.a -> data.p.b -> data.p.a');
+    expect(err.loc).toMatchObject({ file: 'p.rego', row: 3, col: 1 });
+    expect(err.message).toBe(`p.rego:3:1: ${err.detail}`);
   });
 });

@@ -1,0 +1,180 @@
+import { Readable } from 'node:stream';
+import { Controller, Get, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { decodeCursor, DomainError, encodeCursor, ErrorCode } from '@mandate/common';
+import { actorOf, CurrentPrincipal, RequirePermission, type Principal } from '@mandate/identity';
+import type { FastifyReply } from 'fastify';
+import type { SignedCheckpoint } from '../../checkpoint';
+import type { ExportManifest } from '../../export-manifest';
+import { AuditCheckpointService } from '../audit-checkpoint.service';
+import { AuditExportService, type AuditExportRequest } from '../audit-export.service';
+import { AuditLogRepository } from '../audit-log.repository';
+import { AuditMasterKey } from '../audit-master-key';
+import { AuditProofService, type ConsistencyProofResult, type InclusionProofResult } from '../audit-proof.service';
+import { AuditSigningKeys, type AuditPublicJwk } from '../audit-signing-keys';
+import { AuditEventPageResponseDto } from './audit-event-page-response.dto';
+import { AuditEventResponseDto } from './audit-event-response.dto';
+import { AuditEventsQueryDto } from './audit-events-query.dto';
+import { AuditExportQueryDto } from './audit-export-query.dto';
+import { ConsistencyProofQueryDto } from './consistency-proof-query.dto';
+import { InclusionProofQueryDto } from './inclusion-proof-query.dto';
+import { CursorQueryDto } from '@mandate/common';
+import { CurrentAuditRequestMeta, type AuditRequestMeta } from './audit-request-meta.decorator';
+
+const CONTENT_TYPES = { jsonl: 'application/jsonl', csv: 'text/csv; charset=utf-8', ocsf: 'application/jsonl' };
+
+/** The organisation's audit log: search, keys, checkpoints, proofs, export. */
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('v1/audit')
+export class AuditController {
+  constructor(
+    private readonly log: AuditLogRepository,
+    private readonly keys: AuditSigningKeys,
+    private readonly masterKey: AuditMasterKey,
+    private readonly checkpoints: AuditCheckpointService,
+    private readonly proofs: AuditProofService,
+    private readonly exports: AuditExportService,
+  ) {}
+
+  @Get('events')
+  @RequirePermission('audit:read')
+  @ApiOperation({
+    summary: 'Search the audit log (ascending by seq, cursor-paginated)',
+    description: '`data` is shown only to auditors and owners; others get `data: null, redacted: true`.',
+  })
+  @ApiOkResponse({ type: AuditEventPageResponseDto })
+  async events(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: AuditEventsQueryDto,
+  ): Promise<AuditEventPageResponseDto> {
+    const afterSeq = query.cursor ? cursorSeq(query.cursor, 'seq') : 0;
+    const [actorType, actorId] = splitRef(query.actor);
+    const [subjectType, subjectId] = splitRef(query.subject);
+    const rows = await this.log.search(
+      principal.orgId,
+      {
+        ...(query.from ? { from: new Date(query.from) } : {}),
+        ...(query.to ? { to: new Date(query.to) } : {}),
+        ...(query.type ? { type: query.type } : {}),
+        ...(actorType ? { actorType } : {}),
+        ...(actorId ? { actorId } : {}),
+        ...(subjectType ? { subjectType } : {}),
+        ...(subjectId ? { subjectId } : {}),
+      },
+      afterSeq,
+      query.limit + 1,
+    );
+    const showData = principal.roles.includes('auditor') || principal.roles.includes('owner');
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => AuditEventResponseDto.from(r, showData)),
+      nextCursor: rows.length > query.limit && last ? encodeCursor({ seq: last.event.seq }) : null,
+    };
+  }
+
+  @Get('keys')
+  @RequirePermission('audit:read')
+  @ApiOperation({
+    summary: "The organisation's audit signing public keys (JWK set; the key is made on first use)",
+  })
+  async publicKeys(@CurrentPrincipal() principal: Principal): Promise<{ keys: AuditPublicJwk[] }> {
+    if (this.masterKey.get()) await this.keys.signingKey(principal.orgId);
+    return { keys: await this.keys.publicKeys(principal.orgId) };
+  }
+
+  @Get('checkpoints')
+  @RequirePermission('audit:read')
+  @ApiOperation({ summary: 'Signed checkpoints (tree heads), ascending by tree size, cursor-paginated' })
+  async listCheckpoints(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: CursorQueryDto,
+  ): Promise<{ items: SignedCheckpoint[]; nextCursor: string | null }> {
+    const after = query.cursor ? cursorSeq(query.cursor, 'treeSize') : 0;
+    const rows = await this.checkpoints.list(principal.orgId, after + 1, Number.MAX_SAFE_INTEGER, query.limit + 1);
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > query.limit && last ? encodeCursor({ treeSize: last.treeSize }) : null,
+    };
+  }
+
+  @Get('proofs/inclusion')
+  @RequirePermission('audit:read')
+  @ApiOperation({ summary: 'RFC 6962 inclusion proof of event `seq` in the tree of `treeSize` events' })
+  async inclusion(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: InclusionProofQueryDto,
+  ): Promise<InclusionProofResult> {
+    return this.proofs.inclusion(principal.orgId, query.seq, query.treeSize);
+  }
+
+  @Get('proofs/consistency')
+  @RequirePermission('audit:read')
+  @ApiOperation({ summary: 'RFC 6962 consistency proof: the tree of `from` events is a prefix of `to`' })
+  async consistency(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ConsistencyProofQueryDto,
+  ): Promise<ConsistencyProofResult> {
+    return this.proofs.consistency(principal.orgId, query.from, query.to);
+  }
+
+  @Get('export')
+  @RequirePermission('audit:export')
+  @ApiOperation({
+    summary: 'Export one contiguous range of the log (streamed); the export itself is audited',
+    description:
+      'Headers `x-mandate-export-from-seq` / `x-mandate-export-to-seq` give the range: ask `/v1/audit/export/manifest` with the same fromSeq/toSeq/format for the signed manifest.',
+  })
+  @ApiProduces('application/jsonl', 'text/csv')
+  async export(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentAuditRequestMeta() meta: AuditRequestMeta,
+    @Query() query: AuditExportQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StreamableFile> {
+    const opened = await this.exports.open(principal.orgId, actorOf(principal), toRequest(query), meta);
+    void reply.header('x-mandate-export-from-seq', String(opened.range.fromSeq));
+    void reply.header('x-mandate-export-to-seq', String(opened.range.toSeq));
+    return new StreamableFile(Readable.from(opened.chunks), {
+      type: CONTENT_TYPES[query.format],
+      disposition: `attachment; filename="${opened.fileName}"`,
+    });
+  }
+
+  @Get('export/manifest')
+  @RequirePermission('audit:export')
+  @ApiOperation({ summary: 'Signed manifest of the export of the same range and format' })
+  async manifest(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: AuditExportQueryDto,
+  ): Promise<ExportManifest> {
+    return this.exports.manifest(principal.orgId, toRequest(query));
+  }
+}
+
+function toRequest(query: AuditExportQueryDto): AuditExportRequest {
+  return {
+    format: query.format,
+    ...(query.fromSeq !== undefined ? { fromSeq: query.fromSeq } : {}),
+    ...(query.toSeq !== undefined ? { toSeq: query.toSeq } : {}),
+    ...(query.from ? { from: new Date(query.from) } : {}),
+    ...(query.to ? { to: new Date(query.to) } : {}),
+  };
+}
+
+function splitRef(ref: string | undefined): [string | undefined, string | undefined] {
+  if (!ref) return [undefined, undefined];
+  const i = ref.indexOf(':');
+  return i < 0 ? [ref, undefined] : [ref.slice(0, i), ref.slice(i + 1)];
+}
+
+function cursorSeq(cursor: string, field: string): number {
+  const value = decodeCursor(cursor)[field];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new DomainError(ErrorCode.BadRequest, 'Invalid pagination cursor', { field: 'cursor' });
+  }
+  return value;
+}

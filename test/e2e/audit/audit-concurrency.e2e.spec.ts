@@ -1,0 +1,90 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DomainEventPublisher } from '@mandate/events';
+import { OrganisationService } from '@mandate/identity';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApp } from '../../../apps/server/src/create-app';
+import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support';
+import { call, login } from '../identity/identity-harness';
+import { exportAndVerify, newMasterKey } from './audit-harness';
+
+const PER_INSTANCE = 60;
+
+describeWithPostgres('audit log: two app instances appending concurrently', () => {
+  let db: TestDatabase;
+  let apps: NestFastifyApplication[] = [];
+  let dir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = await mkdtemp(join(tmpdir(), 'mandate-audit-conc-'));
+    const env = {
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'silent',
+      MANDATE_MIGRATE_ON_START: 'false',
+      MANDATE_MASTER_KEY: newMasterKey(),
+    };
+    apps = [await createApp({ env }), await createApp({ env })];
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await db?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('yields one gap-free chain per organisation that verifies, and one signing key', async () => {
+    const orgs = await Promise.all(
+      ['conc-a', 'conc-b'].map((name) =>
+        apps[0].get(OrganisationService).bootstrap({ name, ownerEmail: `owner@${name}.example` }),
+      ),
+    );
+    const publish = (app: NestFastifyApplication, orgId: string, i: number) =>
+      app.get(DataSource).transaction(async (m) => {
+        await app.get(DomainEventPublisher).publish(m, {
+          type: 'test.concurrent',
+          orgId,
+          actor: { type: 'system', id: `writer-${i}` },
+          data: { i },
+        });
+        // Hold the transaction (and the head lock) a little so the instances really interleave.
+        await m.query('SELECT pg_sleep(0.002)');
+      });
+    const work: Array<Promise<unknown>> = [];
+    for (let i = 0; i < PER_INSTANCE; i++) {
+      for (const [n, app] of apps.entries()) {
+        for (const org of orgs) work.push(publish(app, org.org.id, n * PER_INSTANCE + i));
+      }
+    }
+    await Promise.all(work);
+
+    const ds = apps[1].get(DataSource);
+    for (const org of orgs) {
+      const rows: Array<{ seq: string }> = await ds.query(
+        `SELECT seq FROM audit_events WHERE org_id = $1 ORDER BY seq`,
+        [org.org.id],
+      );
+      const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM domain_events WHERE org_id = $1`, [
+        org.org.id,
+      ]);
+      expect(n).toBeGreaterThanOrEqual(2 * PER_INSTANCE);
+      expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    }
+
+    const [org] = orgs;
+    const token = await login(apps[1], org.owner.email, org.owner.password, org.org.slug);
+    const tokenA = await login(apps[0], org.owner.email, org.owner.password, org.org.slug);
+    const [keysA, keysB] = await Promise.all([
+      call(apps[0], { method: 'GET', url: '/v1/audit/keys', token: tokenA }),
+      call(apps[1], { method: 'GET', url: '/v1/audit/keys', token }),
+    ]);
+    expect(keysA.body.keys).toHaveLength(1);
+    expect(keysB.body.keys).toEqual(keysA.body.keys);
+
+    const result = await exportAndVerify(apps[1], token, dir);
+    expect(result.report.problems).toEqual([]);
+    expect(result.report.ok).toBe(true);
+  });
+});
