@@ -127,12 +127,24 @@ function scale(m: i64, k: i32): bool {
 function decResult(m: i64, e: i32): usize {
   if (e >= 0) {
     if (scale(m, e)) return mkInt(scaled);
-    if (e > 400) return 0;
-    // an integer beyond i64 (1e30 / 0.5 = 2e30): keep it exact as decimal text
+    // an integer beyond i64 (1e30 / 0.5 = 2e30): keep it exact as decimal text, "d.ddde+E" like Go's %g
+    while (m != 0 && m % 10 == 0) { m /= 10; e++; }
+    const digits = malloc(24);
+    const neg = m < 0;
+    const dn = fmtI64(digits, neg ? -m : m); // |m| < 2^63: no sign
+    if (e + dn > 1000) return 0;
     const out = malloc(48);
-    let k = fmtI64(out, m);
+    let k = 0;
+    if (neg) store<u8>(out + k++, 0x2d);
+    store<u8>(out + k++, load<u8>(digits));
+    if (dn > 1) {
+      store<u8>(out + k++, 0x2e);
+      memory.copy(out + k, digits + 1, dn - 1);
+      k += dn - 1;
+    }
     store<u8>(out + k++, 0x65);
-    k += fmtI64(out + k, e);
+    store<u8>(out + k++, 0x2b);
+    k += fmtI64(out + k, e + dn - 1);
     return numberFromText(out, k);
   }
   // strip trailing zeros, then round once to a double
