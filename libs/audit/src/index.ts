@@ -74,7 +74,11 @@ export {
 export { AuditChainAppender } from './db/audit-chain.appender';
 export { AuditCheckpointService } from './db/audit-checkpoint.service';
 export { SYSTEM_CHAIN_ORG_ID } from './db/audit-db.constants';
-export { AuditExportService, type AuditExportRequest, type AuditExportRange } from './db/audit-export.service';
+export {
+  AuditExportService,
+  type AuditExportRequest,
+  type AuditExportRange,
+} from './db/audit-export.service';
 export { AuditLogRepository, type AuditSearchFilters, type StoredHead } from './db/audit-log.repository';
 export { AuditMaintenanceScheduler } from './db/audit-maintenance.scheduler';
 export { AuditMasterKey, MASTER_KEY_FILE } from './db/audit-master-key';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AuditCheckpointService,
+  AuditMaintenanceScheduler,
   hashFromHex,
   loadAuditPublicKey,
   verifyCheckpointSignature,
@@ -13,7 +14,13 @@ import { DomainEventPublisher } from '@mandate/events';
 import { Client } from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithPostgres } from '../../support';
-import { call, seedOrg, startIdentityApp, type IdentityHarness, type SeededOrg } from '../identity/identity-harness';
+import {
+  call,
+  seedOrg,
+  startIdentityApp,
+  type IdentityHarness,
+  type SeededOrg,
+} from '../identity/identity-harness';
 import { exportAndVerify, newMasterKey } from './audit-harness';
 
 interface ChainRow {
@@ -28,7 +35,12 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
   let dir: string;
 
   beforeAll(async () => {
-    h = await startIdentityApp({ MANDATE_MASTER_KEY: newMasterKey() });
+    h = await startIdentityApp({
+      MANDATE_MASTER_KEY: newMasterKey(),
+      // No automatic checkpoint during the test: the ones listed are those the test makes.
+      AUDIT_CHECKPOINT_EVERY: '1000000',
+      AUDIT_CHECKPOINT_INTERVAL_SECONDS: '86400',
+    });
     org = await seedOrg(h.app, 'audit');
     dir = await mkdtemp(join(tmpdir(), 'mandate-audit-e2e-'));
   });
@@ -38,7 +50,9 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
   });
 
   const chainOf = (orgId: string): Promise<ChainRow[]> =>
-    h.dataSource.query(`SELECT seq, type, event_id FROM audit_events WHERE org_id = $1 ORDER BY seq`, [orgId]);
+    h.dataSource.query(`SELECT seq, type, event_id FROM audit_events WHERE org_id = $1 ORDER BY seq`, [
+      orgId,
+    ]);
 
   it('chains every domain event of real admin actions, gap-free, in publishing order', async () => {
     const created = await call(h.app, {
@@ -58,7 +72,9 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
     expect(new Set(chain.map((r) => r.event_id))).toEqual(new Set(events.map((e) => e.id)));
     expect(chain.map((r) => r.type)).toContain('org.created');
     expect(chain.map((r) => r.type)).toContain('agent.created');
-    const [head] = await h.dataSource.query(`SELECT seq FROM audit_chain_heads WHERE org_id = $1`, [org.orgId]);
+    const [head] = await h.dataSource.query(`SELECT seq FROM audit_chain_heads WHERE org_id = $1`, [
+      org.orgId,
+    ]);
     expect(Number(head.seq)).toBe(chain.length);
   });
 
@@ -116,7 +132,11 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
   });
 
   it('shows data only to auditors and owners, filters and paginates by seq', async () => {
-    const asAuditor = await call(h.app, { method: 'GET', url: '/v1/audit/events?limit=2', token: org.tokens.auditor });
+    const asAuditor = await call(h.app, {
+      method: 'GET',
+      url: '/v1/audit/events?limit=2',
+      token: org.tokens.auditor,
+    });
     expect(asAuditor.status).toBe(200);
     expect(asAuditor.body.items.map((e: { seq: number }) => e.seq)).toEqual([1, 2]);
     expect(asAuditor.body.items[0]).toMatchObject({ redacted: false, type: 'org.created' });
@@ -128,12 +148,20 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
     });
     expect(next.body.items.map((e: { seq: number }) => e.seq)).toEqual([3, 4]);
 
-    const asAdmin = await call(h.app, { method: 'GET', url: '/v1/audit/events?limit=5', token: org.tokens.admin });
+    const asAdmin = await call(h.app, {
+      method: 'GET',
+      url: '/v1/audit/events?limit=5',
+      token: org.tokens.admin,
+    });
     expect(asAdmin.status).toBe(200);
-    expect(asAdmin.body.items.every((e: { data: unknown; redacted: boolean }) => e.data === null && e.redacted)).toBe(
-      true,
-    );
-    const denied = await call(h.app, { method: 'GET', url: '/v1/audit/events', token: org.tokens.policy_author });
+    expect(
+      asAdmin.body.items.every((e: { data: unknown; redacted: boolean }) => e.data === null && e.redacted),
+    ).toBe(true);
+    const denied = await call(h.app, {
+      method: 'GET',
+      url: '/v1/audit/events',
+      token: org.tokens.policy_author,
+    });
     expect(denied.status).toBe(403);
 
     const agents = await call(h.app, {
@@ -155,7 +183,11 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
       token: org.tokens.owner,
     });
     expect(future.body.items).toEqual([]);
-    const bad = await call(h.app, { method: 'GET', url: '/v1/audit/events?type=DROP%20TABLE', token: org.tokens.owner });
+    const bad = await call(h.app, {
+      method: 'GET',
+      url: '/v1/audit/events?type=DROP%20TABLE',
+      token: org.tokens.owner,
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -166,11 +198,13 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
     expect(keys.body.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
     expect(JSON.stringify(keys.body)).not.toMatch(/"d"/);
     const publicKey = loadAuditPublicKey(keys.body.keys[0]);
-    const [stored] = await h.dataSource.query(`SELECT private_key_enc FROM audit_signing_keys WHERE org_id = $1`, [
-      org.orgId,
-    ]);
+    const [stored] = await h.dataSource.query(
+      `SELECT private_key_enc FROM audit_signing_keys WHERE org_id = $1`,
+      [org.orgId],
+    );
     expect(stored.private_key_enc.length).toBeGreaterThan(28);
 
+    expect(await h.app.get(AuditMaintenanceScheduler).tick()).toBe(0); // nothing due yet
     const service = h.app.get(AuditCheckpointService);
     const first = await service.checkpointHead(org.orgId);
     await h.dataSource.transaction((m) =>
@@ -186,9 +220,16 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
     if (!first || !second) return;
     expect(second.treeSize).toBe(first.treeSize + 1);
 
-    const listed = await call(h.app, { method: 'GET', url: '/v1/audit/checkpoints', token: org.tokens.auditor });
+    const listed = await call(h.app, {
+      method: 'GET',
+      url: '/v1/audit/checkpoints',
+      token: org.tokens.auditor,
+    });
     expect(listed.status).toBe(200);
-    expect(listed.body.items.map((c: { treeSize: number }) => c.treeSize)).toEqual([first.treeSize, second.treeSize]);
+    expect(listed.body.items.map((c: { treeSize: number }) => c.treeSize)).toEqual([
+      first.treeSize,
+      second.treeSize,
+    ]);
     for (const c of listed.body.items) expect(verifyCheckpointSignature(c, publicKey)).toBe(true);
 
     const inclusion = await call(h.app, {
@@ -200,8 +241,12 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
     expect(inclusion.body.rootHash).toBe(second.rootHash);
     const proof = (inclusion.body.proof as string[]).map((p) => hashFromHex(p, 'proof'));
     const root = hashFromHex(second.rootHash, 'root');
-    expect(verifyInclusion(2, second.treeSize, hashFromHex(inclusion.body.leafHash, 'leaf'), proof, root)).toBe(true);
-    expect(verifyInclusion(3, second.treeSize, hashFromHex(inclusion.body.leafHash, 'leaf'), proof, root)).toBe(false);
+    expect(
+      verifyInclusion(2, second.treeSize, hashFromHex(inclusion.body.leafHash, 'leaf'), proof, root),
+    ).toBe(true);
+    expect(
+      verifyInclusion(3, second.treeSize, hashFromHex(inclusion.body.leafHash, 'leaf'), proof, root),
+    ).toBe(false);
 
     const consistency = await call(h.app, {
       method: 'GET',
@@ -267,7 +312,11 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
   describeTamper();
 
   function describeTamper(): void {
-    const cases: Array<{ name: string; tamper: (c: Client, orgId: string) => Promise<unknown>; bad: number }> = [
+    const cases: Array<{
+      name: string;
+      tamper: (c: Client, orgId: string) => Promise<unknown>;
+      bad: number;
+    }> = [
       {
         name: "changes one row's text",
         tamper: (c, o) =>
@@ -290,6 +339,18 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
             [o],
           ),
         bad: 5,
+      },
+      {
+        name: 'inserts a forged event under an existing seq',
+        tamper: (c, o) =>
+          c.query(
+            `INSERT INTO audit_events (org_id, seq, occurred_at, event_id, type, actor_type, actor_id, subject_type, subject_id, canonical, leaf, hash)
+             SELECT org_id, seq, occurred_at + interval '1 millisecond', gen_random_uuid(), type, actor_type, actor_id, subject_type, subject_id,
+                    replace(canonical, '"v":1', '"v":1 '), leaf, hash
+               FROM audit_events WHERE org_id = $1 AND seq = 4`,
+            [o],
+          ),
+        bad: 4,
       },
     ];
     for (const t of cases) {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuditMaintenanceScheduler } from '@mandate/audit';
 import { DomainEventPublisher } from '@mandate/events';
 import { OrganisationService } from '@mandate/identity';
 import { DataSource } from 'typeorm';
@@ -26,6 +27,7 @@ describeWithPostgres('audit log: two app instances appending concurrently', () =
       LOG_LEVEL: 'silent',
       MANDATE_MIGRATE_ON_START: 'false',
       MANDATE_MASTER_KEY: newMasterKey(),
+      AUDIT_CHECKPOINT_EVERY: '50',
     };
     apps = [await createApp({ env }), await createApp({ env })];
   });
@@ -73,6 +75,16 @@ describeWithPostgres('audit log: two app instances appending concurrently', () =
       expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     }
 
+    // Every org grew by ≥ 50 events: one upkeep round signs a checkpoint of each (not again on the other instance).
+    const signed = await Promise.all(apps.map((app) => app.get(AuditMaintenanceScheduler).tick()));
+    expect(signed[0] + signed[1]).toBeGreaterThanOrEqual(2);
+    const [{ n: checkpoints }] = await ds.query(
+      `SELECT count(DISTINCT org_id)::int AS n FROM audit_checkpoints WHERE org_id = ANY($1::uuid[])`,
+      [orgs.map((o) => o.org.id)],
+    );
+    expect(checkpoints).toBe(2);
+    expect(await apps[0].get(AuditMaintenanceScheduler).tick()).toBe(0);
+
     const [org] = orgs;
     const token = await login(apps[1], org.owner.email, org.owner.password, org.org.slug);
     const tokenA = await login(apps[0], org.owner.email, org.owner.password, org.org.slug);
@@ -86,5 +98,6 @@ describeWithPostgres('audit log: two app instances appending concurrently', () =
     const result = await exportAndVerify(apps[1], token, dir);
     expect(result.report.problems).toEqual([]);
     expect(result.report.ok).toBe(true);
+    expect(result.report.checkpointsVerified).toBeGreaterThanOrEqual(1);
   });
 });

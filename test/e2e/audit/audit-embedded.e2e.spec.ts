@@ -62,7 +62,9 @@ describe('audit log on the embedded database (PGlite)', () => {
         expect(statSync(file).mode & 0o777).toBe(0o600);
         expect(Buffer.from((await readFile(file, 'utf8')).trim(), 'base64')).toHaveLength(32);
         const [jwk] = await app.get(AuditSigningKeys).publicKeys(null);
-        expect(checkpoint && verifyCheckpointSignature(checkpoint, loadAuditPublicKey({ ...jwk }))).toBe(true);
+        expect(checkpoint && verifyCheckpointSignature(checkpoint, loadAuditPublicKey({ ...jwk }))).toBe(
+          true,
+        );
       } finally {
         await app.close();
       }

@@ -44,7 +44,8 @@ export async function exportAndVerify(
     url: `/v1/audit/export/manifest?format=jsonl&fromSeq=${fromSeq}&toSeq=${toSeq}`,
     token,
   });
-  if (manifestRes.status !== 200) throw new Error(`manifest failed: ${manifestRes.status} ${manifestRes.raw}`);
+  if (manifestRes.status !== 200)
+    throw new Error(`manifest failed: ${manifestRes.status} ${manifestRes.raw}`);
   const keys = await call(app, { method: 'GET', url: '/v1/audit/keys', token });
   const publicKey = loadAuditPublicJwkSet(keys.body);
   const manifest = manifestRes.body as ExportManifest;

@@ -74,7 +74,12 @@ export class AuditCheckpointService {
   }
 
   /** Checkpoints with minSize ≤ tree size ≤ maxSize, ascending, at most `limit`. */
-  async list(org: string | null, minSize: number, maxSize: number, limit: number): Promise<SignedCheckpoint[]> {
+  async list(
+    org: string | null,
+    minSize: number,
+    maxSize: number,
+    limit: number,
+  ): Promise<SignedCheckpoint[]> {
     const rows = await this.dataSource.query<CheckpointRow[]>(
       `SELECT org_id, tree_size, root_hash, signed_at, key_id, signature FROM audit_checkpoints
         WHERE org_id = $1 AND tree_size >= $2 AND tree_size <= $3 ORDER BY tree_size LIMIT $4`,
@@ -85,7 +90,8 @@ export class AuditCheckpointService {
 
   /**
    * Chains due a checkpoint: grown by at least `every` events since their last checkpoint, or grown at
-   * all and last checkpointed `intervalSeconds` ago or never.
+   * all with the last checkpoint (or, for a chain never checkpointed, its first event) `intervalSeconds`
+   * old or older.
    */
   async due(every: number, intervalSeconds: number): Promise<Array<string | null>> {
     const rows = await this.dataSource.query<Array<{ org_id: string }>>(
@@ -93,8 +99,10 @@ export class AuditCheckpointService {
          LEFT JOIN LATERAL (SELECT tree_size, signed_at FROM audit_checkpoints c
                              WHERE c.org_id = h.org_id ORDER BY tree_size DESC LIMIT 1) c ON true
         WHERE h.seq > COALESCE(c.tree_size, 0)
-          AND (h.seq - COALESCE(c.tree_size, 0) >= $1 OR c.signed_at IS NULL
-               OR c.signed_at <= now() - make_interval(secs => $2))`,
+          AND (h.seq - COALESCE(c.tree_size, 0) >= $1
+               OR COALESCE(c.signed_at, (SELECT e.occurred_at FROM audit_events e
+                                          WHERE e.org_id = h.org_id AND e.seq = 1))
+                  <= now() - make_interval(secs => $2))`,
       [every, intervalSeconds],
     );
     return rows.map((r) => orgOfChainKey(r.org_id));

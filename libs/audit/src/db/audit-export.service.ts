@@ -156,7 +156,9 @@ export class AuditExportService {
           to: request.to?.toISOString() ?? null,
         },
         ...(request.from || request.to
-          ? { timeRange: { from: request.from?.toISOString() ?? null, to: request.to?.toISOString() ?? null } }
+          ? {
+              timeRange: { from: request.from?.toISOString() ?? null, to: request.to?.toISOString() ?? null },
+            }
           : {}),
       },
       privateKey,

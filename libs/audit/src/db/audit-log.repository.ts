@@ -94,7 +94,8 @@ export class AuditLogRepository {
     const tree = new MerkleAccumulator();
     if (size === 0) return tree;
     for await (const leaf of this.leaves(org, 1, size)) tree.append(leaf);
-    if (tree.size !== size) throw new Error(`audit log of ${chainKeyOf(org)} has ${tree.size} of ${size} leaves`);
+    if (tree.size !== size)
+      throw new Error(`audit log of ${chainKeyOf(org)} has ${tree.size} of ${size} leaves`);
     return tree;
   }
 

@@ -32,7 +32,9 @@ export class AuditMaintenanceScheduler implements OnApplicationBootstrap, OnAppl
       await this.ensurePartitions();
     } catch (error) {
       // E.g. a process started before `mandate migrate`: retried on the next tick.
-      this.logger.warn(`audit partitions not checked: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `audit partitions not checked: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const period = Math.min(this.config.auditCheckpointIntervalSeconds, 5) * 1000;
     this.timer = setInterval(() => void this.tick(), period);

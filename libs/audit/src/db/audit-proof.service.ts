@@ -83,7 +83,10 @@ export class AuditProofService {
       });
     }
     if (treeSize > MAX_PROOF_TREE_SIZE) {
-      throw new DomainError(ErrorCode.BadRequest, `proofs are limited to trees of ${MAX_PROOF_TREE_SIZE} events`);
+      throw new DomainError(
+        ErrorCode.BadRequest,
+        `proofs are limited to trees of ${MAX_PROOF_TREE_SIZE} events`,
+      );
     }
   }
 
@@ -91,7 +94,10 @@ export class AuditProofService {
     const leaves: Buffer[] = [];
     for await (const leaf of this.log.leaves(org, 1, treeSize)) leaves.push(leaf);
     if (leaves.length !== treeSize) {
-      throw new DomainError(ErrorCode.Conflict, `the stored audit log has ${leaves.length} of ${treeSize} leaves`);
+      throw new DomainError(
+        ErrorCode.Conflict,
+        `the stored audit log has ${leaves.length} of ${treeSize} leaves`,
+      );
     }
     return leaves;
   }

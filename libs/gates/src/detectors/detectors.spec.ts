@@ -84,6 +84,15 @@ describe('path traversal', () => {
     expect(run(detectPathTraversal, 'file.txt\u0000.png', 'path')?.severity).toBe('high');
     expect(run(detectPathTraversal, 'a..b/c...d', 'path')).toBeUndefined();
   });
+
+  it('folds `//` and `/./` segments and `%`-glued segments before matching', () => {
+    expect(run(detectPathTraversal, '/./././etc//passwd', 'path')?.severity).toBe('critical');
+    expect(run(detectPathTraversal, '%25%5c..%25%5c..%25%5c..', 'text')).toBeDefined();
+    expect(run(detectPathTraversal, '\\windows\\win.ini', 'path')?.severity).toBe('critical');
+    expect(run(detectPathTraversal, 'uploads/.htaccess', 'path')?.severity).toBe('critical');
+    // Folding alone is not an encoding: a plain traversal in a path field stays high.
+    expect(run(detectPathTraversal, 'a//b/./../c', 'path')?.severity).toBe('high');
+  });
 });
 
 describe('shell injection', () => {
@@ -91,6 +100,13 @@ describe('shell injection', () => {
     expect(run(detectShellInjection, 'run `ls -la` to list')).toBeUndefined();
     expect(run(detectShellInjection, 'name=`whoami`')?.severity).toBe('high');
     expect(run(detectShellInjection, 'file`whoami`.txt', 'path')?.severity).toBe('critical');
+  });
+
+  it('treats a value that starts with an operator, an SSI directive or a lone backtick span as shell', () => {
+    expect(run(detectShellInjection, ';netstat -an')?.severity).toBe('high');
+    expect(run(detectShellInjection, '| Name | Age |')).toBeUndefined();
+    expect(run(detectShellInjection, '<!--#exec cmd="ls" -->')?.severity).toBe('high');
+    expect(run(detectShellInjection, '`whoami`')?.severity).toBe('medium');
   });
 
   it('finds percent-encoded chaining in URL fields', () => {

@@ -10,7 +10,7 @@ literal := 123456789012345678901234567890
 ordered if 9223372036854775808 > 9223372036854775807
 sum_in := input.a + input.b
 quotient := input.a / input.b
-overflow := input.x * 1.2345678901234567
+overflow := input.x * 2.2345678901234567
 jwt := io.jwt.decode(input.token)
 matches := net.cidr_contains_matches({"10.0.0.0/8", "192.168.0.0/16"}, {"10.1.2.3", "8.8.8.8"})
 `;

@@ -11,7 +11,8 @@ export class AuditEventResponseDto {
   @ApiPropertyOptional({ nullable: true }) subject!: { type: string; id: string } | null;
   @ApiPropertyOptional({
     nullable: true,
-    description: 'Payload after masking; null (and `redacted: true`) unless the caller is an auditor or owner.',
+    description:
+      'Payload after masking; null (and `redacted: true`) unless the caller is an auditor or owner.',
   })
   data!: Record<string, unknown> | null;
   @ApiProperty() redacted!: boolean;

@@ -17,7 +17,9 @@ export class AuditEventsQueryDto extends CursorQueryDto {
   @ApiPropertyOptional({ description: 'Event type, exact (`member.invited`) or a prefix (`member.*`).' })
   @IsOptional()
   @MaxLength(100)
-  @Matches(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/, { message: 'type must be a dotted event type or prefix.*' })
+  @Matches(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/, {
+    message: 'type must be a dotted event type or prefix.*',
+  })
   type?: string;
 
   @ApiPropertyOptional({ description: 'Actor as `type:id` (`member:<uuid>`) or just a type (`system`).' })

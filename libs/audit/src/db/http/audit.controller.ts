@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { decodeCursor, DomainError, encodeCursor, ErrorCode } from '@mandate/common';
+import { CursorQueryDto, decodeCursor, DomainError, encodeCursor, ErrorCode } from '@mandate/common';
 import { actorOf, CurrentPrincipal, RequirePermission, type Principal } from '@mandate/identity';
 import type { FastifyReply } from 'fastify';
 import type { SignedCheckpoint } from '../../checkpoint';
@@ -10,7 +10,11 @@ import { AuditCheckpointService } from '../audit-checkpoint.service';
 import { AuditExportService, type AuditExportRequest } from '../audit-export.service';
 import { AuditLogRepository } from '../audit-log.repository';
 import { AuditMasterKey } from '../audit-master-key';
-import { AuditProofService, type ConsistencyProofResult, type InclusionProofResult } from '../audit-proof.service';
+import {
+  AuditProofService,
+  type ConsistencyProofResult,
+  type InclusionProofResult,
+} from '../audit-proof.service';
 import { AuditSigningKeys, type AuditPublicJwk } from '../audit-signing-keys';
 import { AuditEventPageResponseDto } from './audit-event-page-response.dto';
 import { AuditEventResponseDto } from './audit-event-response.dto';
@@ -18,10 +22,13 @@ import { AuditEventsQueryDto } from './audit-events-query.dto';
 import { AuditExportQueryDto } from './audit-export-query.dto';
 import { ConsistencyProofQueryDto } from './consistency-proof-query.dto';
 import { InclusionProofQueryDto } from './inclusion-proof-query.dto';
-import { CursorQueryDto } from '@mandate/common';
 import { CurrentAuditRequestMeta, type AuditRequestMeta } from './audit-request-meta.decorator';
 
-const CONTENT_TYPES = { jsonl: 'application/jsonl', csv: 'text/csv; charset=utf-8', ocsf: 'application/jsonl' };
+const CONTENT_TYPES = {
+  jsonl: 'application/jsonl',
+  csv: 'text/csv; charset=utf-8',
+  ocsf: 'application/jsonl',
+};
 
 /** The organisation's audit log: search, keys, checkpoints, proofs, export. */
 @ApiTags('audit')
@@ -92,7 +99,12 @@ export class AuditController {
     @Query() query: CursorQueryDto,
   ): Promise<{ items: SignedCheckpoint[]; nextCursor: string | null }> {
     const after = query.cursor ? cursorSeq(query.cursor, 'treeSize') : 0;
-    const rows = await this.checkpoints.list(principal.orgId, after + 1, Number.MAX_SAFE_INTEGER, query.limit + 1);
+    const rows = await this.checkpoints.list(
+      principal.orgId,
+      after + 1,
+      Number.MAX_SAFE_INTEGER,
+      query.limit + 1,
+    );
     const items = rows.slice(0, query.limit);
     const last = items[items.length - 1];
     return {
