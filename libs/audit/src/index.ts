@@ -71,7 +71,7 @@ export {
   verifyInclusion,
 } from './merkle-tree';
 // Database side (Nest): the appender that chains domain events, keys, checkpoints, proofs, search, export.
-export { AuditChainAppender } from './db/audit-chain.appender';
+export { AuditChainAppender, type AuditSql } from './db/audit-chain.appender';
 export { AuditCheckpointService } from './db/audit-checkpoint.service';
 export { SYSTEM_CHAIN_ORG_ID } from './db/audit-db.constants';
 export {

@@ -1,11 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainEventJournal, StoredDomainEvent } from '@mandate/events';
 import type { EntityManager } from 'typeorm';
-import type { AuditRecord } from '../audit-event';
+import type { AuditEventInput, AuditRecord } from '../audit-event';
 import { AuditChain, type ChainHead } from '../audit-chain';
 import { GENESIS_HASH } from '../audit-hash';
 import { EventMasker } from '../event-masker';
 import { chainKeyOf } from './audit-db.constants';
+
+/**
+ * Runs one parameterised statement on the CALLER'S open transaction and returns its rows. Adapters:
+ * TypeORM `(text, values) => manager.query(text, values)`; node-postgres
+ * `async (text, values) => (await client.query(text, values)).rows`.
+ */
+export type AuditSql = (text: string, values: unknown[]) => Promise<Array<Record<string, unknown>>>;
 
 interface HeadRow {
   seq: string;
@@ -13,75 +20,113 @@ interface HeadRow {
   frontier: Buffer[];
 }
 
+/** Rows per multi-row INSERT (12 parameters each, well under PostgreSQL's 65,535). */
+const INSERT_ROWS = 500;
+const COLUMNS = 12;
+
 /**
- * Appends each published domain event to its organisation's hash chain, in the publisher's transaction:
- * the chain head row is locked `FOR UPDATE` (created on first use), the event is masked, sequenced and
- * hashed by {@link AuditChain}, its canonical text stored verbatim, and the head advanced. The row lock
- * serialises appenders of one organisation across every process; a rolled-back transaction releases it
- * without advancing the head, so the chain never forks and never has gaps.
+ * Appends events to their organisations' hash chains inside the caller's transaction: each chain head
+ * row is locked `FOR UPDATE` (created on first use), the events are masked, sequenced and hashed by
+ * {@link AuditChain}, their canonical text stored verbatim, and the head advanced. The row lock serialises
+ * appenders of one organisation across every process; a rolled-back transaction releases it without
+ * advancing the head, so a chain never forks and never has gaps.
+ *
+ * As the DomainEventJournal it chains each published domain event; {@link appendBatch} appends many
+ * events (e.g. a group commit of decisions) under ONE lock per organisation.
  */
 @Injectable()
 export class AuditChainAppender implements DomainEventJournal {
   private readonly masker = new EventMasker();
 
   async append(manager: EntityManager, event: StoredDomainEvent): Promise<void> {
-    await this.appendEvent(manager, event);
-  }
-
-  async appendEvent(manager: EntityManager, event: StoredDomainEvent): Promise<AuditRecord> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('audit append must run inside the transaction that publishes the event');
     }
-    const key = chainKeyOf(event.orgId);
-    const head = await this.lockHead(manager, key);
-    const chain = new AuditChain(event.orgId, { head, masker: this.masker });
-    const record = chain.append({
-      id: event.id,
-      org: event.orgId,
-      time: event.occurredAt,
-      type: event.type,
-      actor: event.actor,
-      subject: event.subject ?? null,
-      // What jsonb stored: the JSON image of the payload (undefined members dropped, dates as text).
-      data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>,
-      requestId: event.requestId ?? null,
-      ip: event.ip ?? null,
-    });
-    const next = chain.head();
-    await manager.query(
-      `INSERT INTO audit_events (org_id, seq, occurred_at, event_id, type, actor_type, actor_id, subject_type, subject_id, canonical, leaf, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    await this.appendBatch(
+      (text, values) => manager.query<Array<Record<string, unknown>>>(text, values),
       [
-        key,
-        record.event.seq,
-        new Date(record.event.time),
-        event.id,
-        event.type,
-        event.actor.type,
-        event.actor.id,
-        event.subject?.type ?? null,
-        event.subject?.id ?? null,
-        record.canonical,
-        Buffer.from(record.leaf, 'hex'),
-        Buffer.from(record.hash, 'hex'),
+        {
+          id: event.id,
+          org: event.orgId,
+          time: event.occurredAt,
+          type: event.type,
+          actor: event.actor,
+          subject: event.subject ?? null,
+          // What jsonb stored: the JSON image of the payload (undefined members dropped, dates as text).
+          data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>,
+          requestId: event.requestId ?? null,
+          ip: event.ip ?? null,
+        },
       ],
     );
-    await manager.query(
-      `UPDATE audit_chain_heads SET seq = $2, hash = $3, frontier = $4, updated_at = now() WHERE org_id = $1`,
-      [key, next.seq, Buffer.from(next.hash, 'hex'), next.frontier.map((h) => Buffer.from(h, 'hex'))],
-    );
-    return record;
   }
 
-  private async lockHead(manager: EntityManager, key: string): Promise<ChainHead | undefined> {
+  /**
+   * Appends `events` (in the given order within each organisation) in the caller's open transaction.
+   * Chains are locked in a fixed order (by chain key) so concurrent batches spanning several
+   * organisations cannot deadlock. Returns the records in input order.
+   */
+  async appendBatch(sql: AuditSql, events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
+    const byChain = new Map<string, number[]>();
+    events.forEach((event, i) => {
+      const key = chainKeyOf(event.org);
+      const list = byChain.get(key);
+      if (list) list.push(i);
+      else byChain.set(key, [i]);
+    });
+    const records = new Array<AuditRecord>(events.length);
+    for (const key of [...byChain.keys()].sort()) {
+      const indexes = byChain.get(key) ?? [];
+      const org = events[indexes[0]].org;
+      const chain = new AuditChain(org, { head: await this.lockHead(sql, key), masker: this.masker });
+      for (const i of indexes) records[i] = chain.append(events[i]);
+      for (let start = 0; start < indexes.length; start += INSERT_ROWS) {
+        const slice = indexes.slice(start, start + INSERT_ROWS);
+        const values: unknown[] = [];
+        const tuples = slice.map((i, n) => {
+          const record = records[i];
+          const event = record.event;
+          values.push(
+            key,
+            event.seq,
+            new Date(event.time),
+            event.id,
+            event.type,
+            event.actor.type,
+            event.actor.id,
+            event.subject?.type ?? null,
+            event.subject?.id ?? null,
+            record.canonical,
+            Buffer.from(record.leaf, 'hex'),
+            Buffer.from(record.hash, 'hex'),
+          );
+          const base = n * COLUMNS;
+          return `(${Array.from({ length: COLUMNS }, (_, c) => `$${base + c + 1}`).join(', ')})`;
+        });
+        await sql(
+          `INSERT INTO audit_events (org_id, seq, occurred_at, event_id, type, actor_type, actor_id, subject_type, subject_id, canonical, leaf, hash)
+           VALUES ${tuples.join(', ')}`,
+          values,
+        );
+      }
+      const head = chain.head();
+      await sql(
+        `UPDATE audit_chain_heads SET seq = $2, hash = $3, frontier = $4, updated_at = now() WHERE org_id = $1`,
+        [key, head.seq, Buffer.from(head.hash, 'hex'), head.frontier.map((h) => Buffer.from(h, 'hex'))],
+      );
+    }
+    return records;
+  }
+
+  private async lockHead(sql: AuditSql, key: string): Promise<ChainHead | undefined> {
     const select = `SELECT seq, hash, frontier FROM audit_chain_heads WHERE org_id = $1 FOR UPDATE`;
-    let rows = await manager.query<HeadRow[]>(select, [key]);
+    let rows = (await sql(select, [key])) as unknown as HeadRow[];
     if (rows.length === 0) {
-      await manager.query(
+      await sql(
         `INSERT INTO audit_chain_heads (org_id, seq, hash, frontier) VALUES ($1, 0, $2, '{}') ON CONFLICT (org_id) DO NOTHING`,
         [key, GENESIS_HASH],
       );
-      rows = await manager.query<HeadRow[]>(select, [key]);
+      rows = (await sql(select, [key])) as unknown as HeadRow[];
     }
     const row = rows[0];
     if (!row) throw new Error(`audit chain head of ${key} could not be created`);
