@@ -33,6 +33,33 @@ describe('compile()', () => {
     ]);
   });
 
+  it('reads time.now_ns once per evaluation (every call in one evaluation sees the same instant)', async () => {
+    const out = await compile({
+      modules: {
+        'p.rego': [
+          'package p',
+          'a := time.now_ns()',
+          'b := x if { x := time.now_ns() + 0 }',
+          'c := time.now_ns() if { true } else := 0',
+          'w := v if { v := q with input.k as 1 }',
+          'q := time.now_ns() if input.k == 1',
+          'pair := [a, b, c, w]',
+        ].join('\n'),
+      },
+      entrypoints: ['p/pair'],
+    });
+    // A host clock that advances on every read makes a second read visible.
+    const clocks = Object.keys(out.builtins).filter((k) => k.endsWith('time.now_ns'));
+    expect(clocks).toHaveLength(1);
+    let tick = 1_000;
+    const builtins = { ...out.builtins, [clocks[0]]: () => ++tick };
+    const policy = await opa.loadPolicy(out.wasm, undefined, builtins);
+    const first = policy.evaluate({}, 'p/pair') as Array<{ result: number[] }>;
+    expect(first[0].result).toEqual([1_001, 1_001, 1_001, 1_001]);
+    const second = policy.evaluate({}, 'p/pair') as Array<{ result: number[] }>;
+    expect(second[0].result).toEqual([1_002, 1_002, 1_002, 1_002]);
+  });
+
   it('compiles a query into the eval entrypoint', async () => {
     const out = await compile({
       modules: { 'p.rego': 'package p\nxs := [1, 2, 3]\n' },

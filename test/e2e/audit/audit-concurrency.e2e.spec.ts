@@ -2,7 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuditMaintenanceScheduler } from '@mandate/audit';
+import { randomUUID } from 'node:crypto';
+import {
+  AuditChainAppender,
+  AuditMaintenanceScheduler,
+  type AuditEventInput,
+  type AuditSql,
+} from '@mandate/audit';
+import { Client } from 'pg';
 import { DomainEventPublisher } from '@mandate/events';
 import { OrganisationService } from '@mandate/identity';
 import { DataSource } from 'typeorm';
@@ -99,5 +106,52 @@ describeWithPostgres('audit log: two app instances appending concurrently', () =
     expect(result.report.problems).toEqual([]);
     expect(result.report.ok).toBe(true);
     expect(result.report.checkpointsVerified).toBeGreaterThanOrEqual(1);
+  });
+  it('appends a batch under one head lock per org in a plain node-postgres transaction (commit and rollback)', async () => {
+    const orgs = await Promise.all(
+      ['batch-a', 'batch-b'].map((name) =>
+        apps[0].get(OrganisationService).bootstrap({ name, ownerEmail: `owner@${name}.example` }),
+      ),
+    );
+    const headOf = async (orgId: string): Promise<number> => {
+      const [row] = await apps[0]
+        .get(DataSource)
+        .query(`SELECT seq FROM audit_chain_heads WHERE org_id = $1`, [orgId]);
+      return Number(row.seq);
+    };
+    const before = await Promise.all(orgs.map((o) => headOf(o.org.id)));
+    const batch: AuditEventInput[] = Array.from({ length: 1200 }, (_, i) => ({
+      id: randomUUID(),
+      org: orgs[i % 2].org.id,
+      time: new Date(),
+      type: 'decision.made',
+      actor: { type: 'agent', id: `agent-${i}` },
+      data: { i, decision: i % 3 === 0 ? 'deny' : 'allow' },
+    }));
+    const appender = apps[1].get(AuditChainAppender);
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    const sql: AuditSql = async (text, values) => (await client.query(text, values)).rows;
+    try {
+      await client.query('BEGIN');
+      await appender.appendBatch(sql, batch.slice(0, 10));
+      await client.query('ROLLBACK');
+      expect(await Promise.all(orgs.map((o) => headOf(o.org.id)))).toEqual(before);
+
+      await client.query('BEGIN');
+      const records = await appender.appendBatch(sql, batch);
+      await client.query('COMMIT');
+      expect(records.map((r) => r.event.id)).toEqual(batch.map((e) => e.id));
+      expect(records.filter((r) => r.event.org === orgs[0].org.id).map((r) => r.event.seq)).toEqual(
+        Array.from({ length: 600 }, (_, i) => before[0] + i + 1),
+      );
+    } finally {
+      await client.end();
+    }
+    expect(await Promise.all(orgs.map((o) => headOf(o.org.id)))).toEqual(before.map((b) => b + 600));
+    const token = await login(apps[0], orgs[1].owner.email, orgs[1].owner.password, orgs[1].org.slug);
+    const result = await exportAndVerify(apps[0], token, dir);
+    expect(result.report.problems).toEqual([]);
+    expect(result.toSeq).toBeGreaterThan(before[1] + 600); // + the login event
   });
 });

@@ -31,6 +31,12 @@ export interface EmitContext {
   func(name: string): { internal: string; params: number };
 }
 
+/**
+ * Mutable global caching the value of `time.now_ns()` for the current evaluation: OPA evaluates the clock
+ * once per query, so every call within one evaluation sees the same instant. The generated `eval` resets it.
+ */
+export const EVAL_NOW_GLOBAL = 'mandate_eval_now_ns';
+
 type Frame = { kind: 'block'; label: string } | { kind: 'with'; restore: () => Expr[] };
 
 /** Lowers the blocks of one IR plan or func into a binaryen function body. */
@@ -431,8 +437,26 @@ export class FunctionEmitter {
       } else {
         call = m.call(bi.importName, [m.i32.const(bi.id), m.i32.const(0), ...args], this.b.i32);
       }
+      if (stmt.target.name === 'time.now_ns') call = this.oncePerEvaluation(call);
     }
     return [...guards, ...this.setDefined(stmt.result, call)];
+  }
+
+  /** `now` if this evaluation already read the clock, else `call`, remembered for the rest of it. */
+  private oncePerEvaluation(call: Expr): Expr {
+    const m = this.m;
+    const i32 = this.b.i32;
+    return m.block(
+      null,
+      [
+        m.if(
+          m.i32.eqz(m.global.get(EVAL_NOW_GLOBAL, i32)),
+          m.global.set(EVAL_NOW_GLOBAL, call),
+        ),
+        m.global.get(EVAL_NOW_GLOBAL, i32),
+      ],
+      i32,
+    );
   }
 
   private emitScan(stmt: Extract<Stmt, { op: 'scan' }>): Expr {

@@ -2,7 +2,7 @@ import { lookupBuiltin, nativeExportName } from '../builtins/catalog';
 import { DATA, INPUT, type Func, type Policy } from '../ir/ir';
 import { loadBinaryen, readDataSegments, type Binaryen, type BinaryenModule } from './binaryen.loader';
 import { CodegenError } from './codegen.error';
-import { FunctionEmitter, type EmitContext, type ResolvedBuiltin, type StaticRef } from './function.emitter';
+import { EVAL_NOW_GLOBAL, FunctionEmitter, type EmitContext, type ResolvedBuiltin, type StaticRef } from './function.emitter';
 import { StaticDataBuilder } from './static-data.builder';
 
 export interface GenerateOptions {
@@ -328,6 +328,7 @@ class ModuleGenerator implements EmitContext {
 
   private addAbiGlobals(): void {
     const { b, m } = this;
+    m.addGlobal(EVAL_NOW_GLOBAL, b.i32, true, m.i32.const(0));
     m.addGlobal('opa_wasm_abi_version', b.i32, false, m.i32.const(1));
     m.addGlobal('opa_wasm_abi_minor_version', b.i32, false, m.i32.const(this.options.abiMinorVersion ?? 3));
     for (const name of ['opa_wasm_abi_version', 'opa_wasm_abi_minor_version']) {
@@ -490,6 +491,8 @@ class ModuleGenerator implements EmitContext {
       null,
       [
         this.runtimeReturnsValue('opa_memoize_init') ? m.drop(memoInit) : memoInit,
+        // A new evaluation: `time.now_ns` is read from the host again on first use (see FunctionEmitter).
+        m.global.set(EVAL_NOW_GLOBAL, m.i32.const(0)),
         m.local.set(rs, this.callRuntime('opa_set', [])),
         m.i32.store(8, 4, ctx(), m.local.get(rs, i32)),
         m.local.set(ep, m.i32.load(12, 4, ctx())),
