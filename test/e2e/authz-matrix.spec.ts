@@ -1,5 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { ROLES, type Role } from '@mandate/identity';
+import { compile } from '@mandate/rego';
+import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokenService } from '../../libs/identity/src/auth/access-token.service';
 import { describeWithPostgres } from '../support';
@@ -9,9 +12,12 @@ import {
   PASSWORD,
   seedOrg,
   startIdentityApp,
+  type Call,
   type IdentityHarness,
+  type Reply,
   type SeededOrg,
 } from './identity/identity-harness';
+import { DECISION_REGO, PASSING_TESTS_REGO } from './policies/policy-fixtures';
 
 /**
  * Authorization matrix: EVERY admin endpoint × every kind of credential × own / other organisation.
@@ -54,6 +60,21 @@ const AGENT_READERS: readonly Cred[] = [
   'key:admin',
   'key:auditor',
 ];
+/** policies:read — everyone with the policy store in view; approvers have no access. */
+const POLICY_READERS: readonly Cred[] = [
+  'owner',
+  'admin',
+  'policy_author',
+  'auditor',
+  'key:admin',
+  'key:auditor',
+];
+/** policies:write and policies:activate — auditors only read. */
+const POLICY_WRITERS: readonly Cred[] = ['owner', 'admin', 'policy_author', 'key:admin'];
+/** decisions:evaluate — gateways (and owners/admins); no other role, no read-only key. */
+const EVALUATORS: readonly Cred[] = ['owner', 'admin', 'key:admin', 'key:gateway'];
+/** audit:read and audit:export — the auditor's job; policy authors and approvers do not see the log. */
+const AUDIT_READERS: readonly Cred[] = ['owner', 'admin', 'auditor', 'key:admin', 'key:auditor'];
 
 interface Ctx {
   h: IdentityHarness;
@@ -63,17 +84,35 @@ interface Ctx {
   n: number;
 }
 
+type Where = 'own' | 'other';
+
 interface Endpoint {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Route as registered, `:id` for the path parameter. */
   route: string;
   allowed: readonly Cred[];
   ok: number;
   /** Members only (API keys get 403 even when their role would allow). */
   membersOnly?: boolean;
-  /** Creates (or picks) the resource `:id` points to, in the given organisation. */
+  /**
+   * Creates (or picks) the resource the request names, in the given organisation: what `:id` points to,
+   * or an id / agent name carried in the query or the body.
+   */
   target?: (ctx: Ctx, org: SeededOrg) => Promise<string>;
-  body?: (ctx: Ctx) => unknown;
+  /** Prepares the caller's organisation so a permitted caller can succeed. */
+  setup?: (ctx: Ctx) => Promise<void>;
+  /** Query string (without `?`); `org` is the organisation the target was made in. */
+  query?: (ctx: Ctx, org: SeededOrg, target: string | undefined) => Promise<string> | string;
+  body?: (ctx: Ctx, target: string | undefined) => unknown;
+  /** Content type of a Buffer body (default: JSON). */
+  contentType?: string;
+  /**
+   * Status a permitted caller gets when the target is in another organisation. Default 404: another
+   * organisation's resource is indistinguishable from one that does not exist.
+   */
+  otherOk?: number;
+  /** Extra assertions on the answer of a permitted caller (own target, or `otherOk`). */
+  check?: (res: Reply, where: Where, target: string | undefined) => void;
 }
 
 async function freshMember(ctx: Ctx, org: SeededOrg): Promise<string> {
@@ -113,9 +152,168 @@ async function freshKey(ctx: Ctx, org: SeededOrg): Promise<string> {
   return res.body.id;
 }
 
+/** A draft that compiles, with tests that pass (so activating its versions succeeds). */
+function policyFiles(n: number): Record<string, string> {
+  return {
+    'decision.rego': `${DECISION_REGO}\n# matrix ${n}\n`,
+    'decision_test.rego': PASSING_TESTS_REGO,
+  };
+}
+
+const drafted = new Set<string>();
+async function ensureDraft(ctx: Ctx, org: SeededOrg): Promise<void> {
+  if (drafted.has(org.orgId)) return;
+  const res = await call(ctx.h.app, {
+    method: 'PUT',
+    url: '/v1/policies/draft',
+    token: org.ownerToken,
+    body: { files: policyFiles(ctx.n) },
+  });
+  expect(res.status, res.raw).toBe(200);
+  expect(res.body.valid, res.raw).toBe(true);
+  drafted.add(org.orgId);
+}
+
+async function freshVersion(ctx: Ctx, org: SeededOrg): Promise<string> {
+  await ensureDraft(ctx, org);
+  const res = await call(ctx.h.app, {
+    method: 'POST',
+    url: '/v1/policies/versions',
+    token: org.ownerToken,
+    body: { message: `matrix target ${ctx.n}` },
+  });
+  expect(res.status, res.raw).toBe(201);
+  return res.body.id;
+}
+
+async function activate(ctx: Ctx, org: SeededOrg, versionId: string): Promise<void> {
+  const res = await call(ctx.h.app, {
+    method: 'POST',
+    url: `/v1/policies/versions/${versionId}/activate`,
+    token: org.ownerToken,
+    body: {},
+  });
+  expect(res.status, res.raw).toBe(200);
+}
+
+/** Two versions of the organisation that were both active once; the one that is not active now. */
+const everActive = new Map<string, [string, string]>();
+async function rollbackCandidate(ctx: Ctx, org: SeededOrg): Promise<string> {
+  let pair = everActive.get(org.orgId);
+  if (!pair) {
+    const first = await freshVersion(ctx, org);
+    await activate(ctx, org, first);
+    const second = await freshVersion(ctx, org);
+    await activate(ctx, org, second);
+    pair = [first, second];
+    everActive.set(org.orgId, pair);
+  }
+  const active = await call(ctx.h.app, { method: 'GET', url: '/v1/policies/active', token: org.ownerToken });
+  expect(active.status, active.raw).toBe(200);
+  return active.body.version?.id === pair[0] ? pair[1] : pair[0];
+}
+
+async function freshAgentName(ctx: Ctx, org: SeededOrg): Promise<string> {
+  const name = `matrix-agent-${randomUUID().slice(0, 8)}`;
+  const res = await call(ctx.h.app, {
+    method: 'POST',
+    url: '/v1/agents',
+    token: org.ownerToken,
+    body: { name },
+  });
+  expect(res.status, res.raw).toBe(201);
+  return name;
+}
+
+const toolCall = (agent: string | undefined) => ({
+  agent,
+  server: { name: 'payments' },
+  tool: { name: 'refund' },
+  arguments: { orderId: 'A-1', amount: 120 },
+  phase: 'call',
+});
+
+const authzenSubject = (agent: string | undefined) => ({
+  subject: { type: 'agent', id: agent },
+  action: { name: 'tools/call' },
+});
+const authzenResource = (tool: string) => ({
+  type: 'mcp_tool',
+  id: `payments/${tool}`,
+  properties: { arguments: { orderId: 'A-1' } },
+});
+
+interface Verdict {
+  decision: string;
+  reasons: Array<{ code: string }>;
+}
+
+/**
+ * Another organisation's agent is unknown to the caller: a deny with `unknown_agent`, never an allow.
+ * The caller's own agent is found (whatever the policy then decides).
+ */
+function expectVerdicts(verdicts: Verdict[], where: Where): void {
+  expect(verdicts.length).toBeGreaterThan(0);
+  for (const v of verdicts) {
+    const codes = v.reasons.map((r) => r.code);
+    if (where === 'other') {
+      expect(v.decision).toBe('deny');
+      expect(codes).toContain('unknown_agent');
+    } else {
+      expect(['allow', 'deny', 'pending_approval']).toContain(v.decision);
+      expect(codes).not.toContain('unknown_agent');
+    }
+  }
+}
+
+interface AuthzenAnswer {
+  decision: boolean;
+  context: Verdict;
+}
+function authzenVerdict(answer: AuthzenAnswer): Verdict {
+  expect(answer.decision).toBe(answer.context.decision === 'allow');
+  return answer.context;
+}
+
+async function tarGz(files: Record<string, Buffer | string>): Promise<Buffer> {
+  const tar = pack();
+  const chunks: Buffer[] = [];
+  tar.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise((resolve) => tar.on('end', resolve));
+  for (const [name, content] of Object.entries(files)) tar.entry({ name, mode: 0o644 }, content);
+  tar.finalize();
+  await done;
+  return gzipSync(Buffer.concat(chunks));
+}
+
+/** An OPA bundle (policy.wasm of DECISION_REGO), built once in beforeAll. */
+let bundle: Buffer | undefined;
+async function buildBundle(): Promise<Buffer> {
+  const { wasm } = await compile({
+    modules: { 'decision.rego': DECISION_REGO },
+    entrypoints: ['mandate/decision'],
+  });
+  return tarGz({ 'policy.wasm': Buffer.from(wasm) });
+}
+
+/** `call`, or a raw upload when the body is a Buffer (bundles). */
+async function send(h: IdentityHarness, c: Call & { contentType?: string }): Promise<Reply> {
+  if (!Buffer.isBuffer(c.body)) return call(h.app, c);
+  const headers: Record<string, string> = { 'content-type': c.contentType ?? 'application/octet-stream' };
+  if (c.token) headers.authorization = `Bearer ${c.token}`;
+  const res = await h.app.inject({ method: c.method, url: c.url, headers, payload: c.body });
+  let body: unknown;
+  try {
+    body = res.body.length > 0 ? JSON.parse(res.body) : undefined;
+  } catch {
+    body = res.body;
+  }
+  return { status: res.statusCode, body, raw: res.body };
+}
+
 const shared = new Map<string, string>();
 const sharedTarget = (
-  kind: 'member' | 'agent' | 'key',
+  kind: 'member' | 'agent' | 'key' | 'version' | 'version2' | 'agent-name',
   make: (ctx: Ctx, org: SeededOrg) => Promise<string>,
 ) => {
   return async (ctx: Ctx, org: SeededOrg) => {
@@ -215,6 +413,202 @@ const ENDPOINTS: readonly Endpoint[] = [
     target: sharedTarget('key', freshKey),
   },
   { method: 'POST', route: '/v1/api-keys/:id/revoke', allowed: MANAGERS, ok: 200, target: freshKey },
+
+  // The policy store (libs/policies).
+  {
+    method: 'GET',
+    route: '/v1/policies/draft',
+    allowed: POLICY_READERS,
+    ok: 200,
+    check: (res) => expect(res.body.files).toEqual(expect.any(Object)),
+  },
+  {
+    method: 'PUT',
+    route: '/v1/policies/draft',
+    allowed: POLICY_WRITERS,
+    ok: 200,
+    body: (c) => ({ files: policyFiles(c.n) }),
+    check: (res) => expect(res.body.valid, res.raw).toBe(true),
+  },
+  {
+    method: 'GET',
+    route: '/v1/policies/versions',
+    allowed: POLICY_READERS,
+    ok: 200,
+    check: (res) => expect(res.body.items).toEqual(expect.any(Array)),
+  },
+  {
+    method: 'POST',
+    route: '/v1/policies/versions',
+    allowed: POLICY_WRITERS,
+    ok: 201,
+    setup: (c) => ensureDraft(c, c.own),
+    body: (c) => ({ message: `matrix ${c.n}` }),
+    check: (res) => expect(res.body.source).toBe('rego'),
+  },
+  {
+    method: 'GET',
+    route: '/v1/policies/versions/:id',
+    allowed: POLICY_READERS,
+    ok: 200,
+    target: sharedTarget('version', freshVersion),
+    check: (res, _where, id) => expect(res.body.id).toBe(id),
+  },
+  {
+    method: 'GET',
+    route: '/v1/policies/versions/:id/diff',
+    allowed: POLICY_READERS,
+    ok: 200,
+    target: sharedTarget('version', freshVersion),
+    // `against` is in the same organisation as `:id`: the other-organisation case names only its data.
+    query: async (c, org) => `against=${await sharedTarget('version2', freshVersion)(c, org)}`,
+    check: (res) => expect(res.body.files ?? res.body).toBeDefined(),
+  },
+  {
+    method: 'POST',
+    route: '/v1/policies/versions/:id/activate',
+    allowed: POLICY_WRITERS,
+    ok: 200,
+    target: freshVersion,
+    body: () => ({}),
+    check: (res, _where, id) => expect(res.body).toMatchObject({ kind: 'activate', versionId: id }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/policies/rollback',
+    allowed: POLICY_WRITERS,
+    ok: 200,
+    target: rollbackCandidate,
+    body: (c, id) => ({ versionId: id, reason: `matrix ${c.n}` }),
+    check: (res, _where, id) => expect(res.body).toMatchObject({ kind: 'rollback', versionId: id }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/policies/active',
+    allowed: POLICY_READERS,
+    ok: 200,
+    check: (res) => expect(res.body.revision).toEqual(expect.any(Number)),
+  },
+  {
+    method: 'GET',
+    route: '/v1/policies/activations',
+    allowed: POLICY_READERS,
+    ok: 200,
+    check: (res) => expect(res.body.items).toEqual(expect.any(Array)),
+  },
+  {
+    method: 'POST',
+    route: '/v1/policies/bundles',
+    allowed: POLICY_WRITERS,
+    ok: 201,
+    query: () => 'message=matrix',
+    contentType: 'application/gzip',
+    body: () => bundle,
+    check: (res) => expect(res.body.source).toBe('bundle'),
+  },
+
+  // The decision API (libs/decisions): a decision about another organisation's agent is a deny.
+  {
+    method: 'POST',
+    route: '/v1/decisions',
+    allowed: EVALUATORS,
+    ok: 200,
+    otherOk: 200,
+    target: sharedTarget('agent-name', freshAgentName),
+    body: (_c, agent) => toolCall(agent),
+    check: (res, where) => expectVerdicts([res.body], where),
+  },
+  {
+    method: 'POST',
+    route: '/v1/decisions/batch',
+    allowed: EVALUATORS,
+    ok: 200,
+    otherOk: 200,
+    target: sharedTarget('agent-name', freshAgentName),
+    body: (_c, agent) => ({ items: [toolCall(agent), { ...toolCall(agent), phase: 'list' }] }),
+    check: (res, where) => {
+      expect(res.body.items).toHaveLength(2);
+      expectVerdicts(res.body.items, where);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/access/v1/evaluation',
+    allowed: EVALUATORS,
+    ok: 200,
+    otherOk: 200,
+    target: sharedTarget('agent-name', freshAgentName),
+    body: (_c, agent) => ({ ...authzenSubject(agent), resource: authzenResource('refund') }),
+    check: (res, where) => expectVerdicts([authzenVerdict(res.body)], where),
+  },
+  {
+    method: 'POST',
+    route: '/access/v1/evaluations',
+    allowed: EVALUATORS,
+    ok: 200,
+    otherOk: 200,
+    target: sharedTarget('agent-name', freshAgentName),
+    body: (_c, agent) => ({
+      ...authzenSubject(agent),
+      evaluations: [{ resource: authzenResource('refund') }, { resource: authzenResource('status') }],
+    }),
+    check: (res, where) => {
+      expect(res.body.evaluations).toHaveLength(2);
+      expectVerdicts(res.body.evaluations.map(authzenVerdict), where);
+    },
+  },
+
+  // The audit log (libs/audit): always the caller's own organisation's chain.
+  {
+    method: 'GET',
+    route: '/v1/audit/events',
+    allowed: AUDIT_READERS,
+    ok: 200,
+    check: (res) => expect(res.body.items.length).toBeGreaterThan(0),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/keys',
+    allowed: AUDIT_READERS,
+    ok: 200,
+    check: (res) => expect(res.body.keys.length).toBeGreaterThan(0),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/checkpoints',
+    allowed: AUDIT_READERS,
+    ok: 200,
+    check: (res) => expect(res.body.items).toEqual(expect.any(Array)),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/proofs/inclusion',
+    allowed: AUDIT_READERS,
+    ok: 200,
+    query: () => 'seq=1&treeSize=2',
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/proofs/consistency',
+    allowed: AUDIT_READERS,
+    ok: 200,
+    query: () => 'from=1&to=2',
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/export',
+    allowed: AUDIT_READERS,
+    ok: 200,
+    query: () => 'format=jsonl&fromSeq=1&toSeq=2',
+    check: (res) => expect(res.raw.trim().split('\n')).toHaveLength(2),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/export/manifest',
+    allowed: AUDIT_READERS,
+    ok: 200,
+    query: () => 'format=jsonl&fromSeq=1&toSeq=2',
+  },
 ];
 
 /** Reachable without credentials. `/metrics` is public by default (METRICS_PUBLIC) — see the second suite. */
@@ -224,6 +618,7 @@ const PUBLIC_ROUTES: ReadonlyArray<{ method: string; route: RegExp }> = [
   { method: 'GET', route: /^\/metrics$/ },
   { method: 'GET', route: /^\/docs(\/.*)?$/ },
   { method: 'POST', route: /^\/v1\/auth\/login$/ },
+  { method: 'GET', route: /^\/\.well-known\/authzen-configuration$/ },
 ];
 
 const passwords = new Map<Cred, string>();
@@ -232,11 +627,11 @@ function passwordOf(c: Ctx): string {
   return passwords.get(c.cred) ?? (role ? c.own.members[role].password : 'not a member password');
 }
 
-function expectedStatus(e: Endpoint, cred: Cred, where: 'own' | 'other'): number {
+function expectedStatus(e: Endpoint, cred: Cred, where: Where): number {
   if (INVALID.includes(cred)) return 401;
   if (!e.allowed.includes(cred)) return 403;
   if (e.membersOnly && cred.startsWith('key:')) return 403;
-  if (where === 'other') return 404;
+  if (where === 'other') return e.otherOk ?? 404;
   return e.ok;
 }
 
@@ -271,7 +666,9 @@ describeWithPostgres('authorization matrix (every admin endpoint × credential �
   let n = 0;
 
   beforeAll(async () => {
-    h = await startIdentityApp();
+    // A master key, as in production: audit checkpoints, export manifests and signing keys need one.
+    h = await startIdentityApp({ MANDATE_MASTER_KEY: randomBytes(32).toString('base64') });
+    bundle = await buildBundle();
     own = await seedOrg(h.app, 'own');
     other = await seedOrg(h.app, 'other');
     for (const role of ROLES) tokens.set(role, own.tokens[role]);
@@ -344,7 +741,14 @@ describeWithPostgres('authorization matrix (every admin endpoint × credential �
       expect(routes, `${e.method} ${e.route}`).toContainEqual({ method: e.method, route: e.route });
   });
 
-  it('answers 401 without credentials on every route except health, readiness, metrics, docs and login', async () => {
+  it('serves the AuthZEN metadata without credentials', async () => {
+    const res = await call(h.app, { method: 'GET', url: '/.well-known/authzen-configuration' });
+    expect(res.status).toBe(200);
+    expect(res.body.access_evaluation_endpoint).toMatch(/\/access\/v1\/evaluation$/);
+    expect(res.body.access_evaluations_endpoint).toMatch(/\/access\/v1\/evaluations$/);
+  });
+
+  it('answers 401 without credentials on every route except health, readiness, metrics, docs, login and AuthZEN metadata', async () => {
     const printed = h.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false });
     for (const r of registeredRoutes(printed)) {
       const url = r.route.replace(/:[A-Za-z]+/g, randomUUID());
@@ -361,7 +765,7 @@ describeWithPostgres('authorization matrix (every admin endpoint × credential �
 
   for (const endpoint of ENDPOINTS) {
     describe(`${endpoint.method} ${endpoint.route}`, () => {
-      const places: Array<'own' | 'other'> = endpoint.target ? ['own', 'other'] : ['own'];
+      const places: Where[] = endpoint.target ? ['own', 'other'] : ['own'];
       for (const where of places) {
         for (const cred of ALL_CREDS) {
           const expected = expectedStatus(endpoint, cred, where);
@@ -370,16 +774,20 @@ describeWithPostgres('authorization matrix (every admin endpoint × credential �
             const ctx: Ctx = { h, own, other, cred, n };
             const org = where === 'own' ? own : other;
             const id = endpoint.target ? await endpoint.target(ctx, org) : undefined;
-            const url = id ? endpoint.route.replace(':id', id) : endpoint.route;
-            const res = await call(h.app, {
+            await endpoint.setup?.(ctx);
+            const path = id ? endpoint.route.replace(':id', id) : endpoint.route;
+            const query = endpoint.query ? await endpoint.query(ctx, org, id) : '';
+            const res = await send(h, {
               method: endpoint.method,
-              url,
+              url: query ? `${path}?${query}` : path,
               token: tokens.get(cred) ?? null,
-              body: endpoint.body?.(ctx),
+              body: endpoint.body?.(ctx, id),
+              contentType: endpoint.contentType,
             });
             expect(res.status, res.raw).toBe(expected);
             if (expected >= 400)
               expect(res.body).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+            else endpoint.check?.(res, where, id);
             if (res.status === 204 && endpoint.route === '/v1/members/me/password') {
               // A password change ends the member's sessions: log in again with the new password.
               const role = ROLES.find((r) => r === cred)!;
@@ -401,15 +809,22 @@ describeWithPostgres('authorization matrix (every admin endpoint × credential �
 
   it('documents every admin endpoint in the OpenAPI document, with bearer auth and typed responses', async () => {
     const doc = (await call(h.app, { method: 'GET', url: '/docs/json' })).body;
+    // Every gap is listed at once (not only the first), so one run tells what to fix.
+    const gaps: string[] = [];
     for (const e of ENDPOINTS) {
       const path = e.route.replace(/:([A-Za-z]+)/g, '{$1}');
+      const name = `${e.method} ${path}`;
       const op = doc.paths?.[path]?.[e.method.toLowerCase()];
-      expect(op, `${e.method} ${path}`).toBeDefined();
-      expect(op.security ?? doc.security, `${e.method} ${path}`).toEqual(
-        expect.arrayContaining([{ bearer: [] }]),
-      );
-      expect(Object.keys(op.responses), `${e.method} ${path}`).toContain(String(e.ok));
+      if (op === undefined) {
+        gaps.push(`${name}: not documented`);
+        continue;
+      }
+      const security: unknown[] = op.security ?? doc.security ?? [];
+      if (!security.some((s) => JSON.stringify(s) === JSON.stringify({ bearer: [] })))
+        gaps.push(`${name}: no bearer security`);
+      if (!Object.keys(op.responses ?? {}).includes(String(e.ok))) gaps.push(`${name}: no ${e.ok} response`);
     }
+    expect(gaps).toEqual([]);
     expect(doc.paths['/v1/auth/login'].post.requestBody).toBeDefined();
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining([
@@ -422,12 +837,45 @@ describeWithPostgres('authorization matrix (every admin endpoint × credential �
   });
 
   it('never lets a list show another organisation’s rows', async () => {
-    for (const route of ['/v1/members', '/v1/agents', '/v1/api-keys']) {
+    const lists: Array<[string, (item: Record<string, unknown>) => unknown]> = [
+      ['/v1/members', (i) => i.id],
+      ['/v1/agents', (i) => i.id],
+      ['/v1/api-keys', (i) => i.id],
+      ['/v1/policies/versions', (i) => i.id],
+      ['/v1/policies/activations', (i) => i.versionId],
+      ['/v1/audit/events', (i) => i.id],
+      ['/v1/audit/checkpoints', (i) => i.rootHash ?? i.signature ?? JSON.stringify(i)],
+    ];
+    for (const [route, keyOf] of lists) {
       const mine = await call(h.app, { method: 'GET', url: `${route}?limit=200`, token: own.ownerToken });
       const theirs = await call(h.app, { method: 'GET', url: `${route}?limit=200`, token: other.ownerToken });
-      const mineIds = new Set(mine.body.items.map((i: { id: string }) => i.id));
-      expect(mine.body.items.length).toBeGreaterThan(0);
-      expect(theirs.body.items.some((i: { id: string }) => mineIds.has(i.id))).toBe(false);
+      expect(mine.status, `${route} ${mine.raw}`).toBe(200);
+      expect(theirs.status, `${route} ${theirs.raw}`).toBe(200);
+      const mineKeys = new Set(mine.body.items.map(keyOf));
+      if (route !== '/v1/audit/checkpoints') expect(mine.body.items.length, route).toBeGreaterThan(0);
+      expect(
+        theirs.body.items.filter((i: Record<string, unknown>) => mineKeys.has(keyOf(i))),
+        route,
+      ).toEqual([]);
+    }
+  });
+
+  it('exports only the caller’s own organisation’s audit chain', async () => {
+    for (const org of [own, other]) {
+      const res = await call(h.app, {
+        method: 'GET',
+        url: '/v1/audit/export?format=jsonl',
+        token: org.ownerToken,
+      });
+      expect(res.status, res.raw).toBe(200);
+      const lines = res.raw
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.map((l) => l.org ?? (l.event as Record<string, unknown> | undefined)?.org)).toEqual(
+        lines.map(() => org.orgId),
+      );
     }
   });
 });

@@ -293,6 +293,23 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
     expect(denied.status).toBe(403);
   });
 
+  it('documents the audit API in the OpenAPI document', async () => {
+    const doc = await call(h.app, { method: 'GET', url: '/docs/json' });
+    expect(doc.status).toBe(200);
+    for (const path of [
+      '/v1/audit/events',
+      '/v1/audit/keys',
+      '/v1/audit/checkpoints',
+      '/v1/audit/proofs/inclusion',
+      '/v1/audit/proofs/consistency',
+      '/v1/audit/export',
+      '/v1/audit/export/manifest',
+    ]) {
+      expect(doc.body.paths[path]?.get, path).toBeDefined();
+    }
+    expect(doc.body.components.schemas.InclusionProofResponseDto).toBeDefined();
+  });
+
   it('puts events without an organisation on the system chain', async () => {
     await h.dataSource.transaction((m) =>
       h.app.get(DomainEventPublisher).publish(m, {

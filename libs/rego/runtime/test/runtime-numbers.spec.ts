@@ -102,6 +102,47 @@ describe('numbers beyond i64 and binary64', () => {
     expect(() => call('rem', '36893488147419103233', '18446744073709551616')).toThrow(range('rem'));
   });
 
+  it('agrees with BigInt on random integers of up to 60 digits (+, -, *, order, rem by small divisors)', () => {
+    let seed = 0x2545f491;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const bigint = (): bigint => {
+      const digits = 1 + rnd(60);
+      let s = String(1 + rnd(9));
+      for (let i = 1; i < digits; i++) s += String(rnd(10));
+      return rnd(2) ? -BigInt(s) : BigInt(s);
+    };
+    // numbers as Rego text: plain, or with trailing zeros in exponent form
+    const text = (x: bigint): string => {
+      const s = x.toString();
+      const m = /^(-?\d*?[1-9])(0+)$/.exec(s);
+      return m && rnd(2) ? `${m[1]}e${m[2].length}` : s;
+    };
+    const norm = (out: string | undefined): bigint => {
+      if (out === undefined) throw new Error('undefined result');
+      const m = /^(-?)(\d)(?:\.(\d+))?e\+?(\d+)$/.exec(out);
+      if (!m) return BigInt(out);
+      const frac = m[3] ?? '';
+      return BigInt(`${m[1]}${m[2]}${frac}${'0'.repeat(Number(m[4]) - frac.length)}`);
+    };
+    for (let i = 0; i < 300; i++) {
+      const a = bigint() * 10n ** BigInt(rnd(3) === 0 ? rnd(30) : 0);
+      const b = bigint();
+      const ta = text(a),
+        tb = text(b);
+      expect(norm(call('plus', ta, tb)), `${ta} + ${tb}`).toBe(a + b);
+      expect(norm(call('minus', ta, tb)), `${ta} - ${tb}`).toBe(a - b);
+      expect(norm(call('mul', ta, tb)), `${ta} * ${tb}`).toBe(a * b);
+      expect(call('lt', ta, tb), `${ta} < ${tb}`).toBe(String(a < b));
+      expect(call('equal', ta, text(a)), `${ta} == ${ta}`).toBe('true');
+      const d = BigInt(1 + rnd(4_000_000_000));
+      expect(norm(call('rem', ta, d.toString())), `${ta} % ${d}`).toBe(a % d);
+      if (a % d === 0n) expect(norm(call('div', ta, d.toString())), `${ta} / ${d}`).toBe(a / d);
+    }
+  });
+
   it('keeps division by zero undefined (OPA non-strict mode)', () => {
     expect(call('div', '1', '0')).toBeUndefined();
     expect(call('div', '1.5', '0.0')).toBeUndefined();

@@ -4,18 +4,17 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from
 import { CursorQueryDto, decodeCursor, DomainError, encodeCursor, ErrorCode } from '@mandate/common';
 import { actorOf, CurrentPrincipal, RequirePermission, type Principal } from '@mandate/identity';
 import type { FastifyReply } from 'fastify';
-import type { SignedCheckpoint } from '../../checkpoint';
 import type { ExportManifest } from '../../export-manifest';
 import { AuditCheckpointService } from '../audit-checkpoint.service';
 import { AuditExportService, type AuditExportRequest } from '../audit-export.service';
 import { AuditLogRepository } from '../audit-log.repository';
 import { AuditMasterKey } from '../audit-master-key';
-import {
-  AuditProofService,
-  type ConsistencyProofResult,
-  type InclusionProofResult,
-} from '../audit-proof.service';
-import { AuditSigningKeys, type AuditPublicJwk } from '../audit-signing-keys';
+import { AuditProofService } from '../audit-proof.service';
+import { AuditSigningKeys } from '../audit-signing-keys';
+import { AuditKeySetResponseDto } from './audit-key-set-response.dto';
+import { CheckpointPageResponseDto } from './checkpoint-page-response.dto';
+import { ConsistencyProofResponseDto } from './consistency-proof-response.dto';
+import { InclusionProofResponseDto } from './inclusion-proof-response.dto';
 import { AuditEventPageResponseDto } from './audit-event-page-response.dto';
 import { AuditEventResponseDto } from './audit-event-response.dto';
 import { AuditEventsQueryDto } from './audit-events-query.dto';
@@ -86,7 +85,8 @@ export class AuditController {
   @ApiOperation({
     summary: "The organisation's audit signing public keys (JWK set; the key is made on first use)",
   })
-  async publicKeys(@CurrentPrincipal() principal: Principal): Promise<{ keys: AuditPublicJwk[] }> {
+  @ApiOkResponse({ type: AuditKeySetResponseDto })
+  async publicKeys(@CurrentPrincipal() principal: Principal): Promise<AuditKeySetResponseDto> {
     if (this.masterKey.get()) await this.keys.signingKey(principal.orgId);
     return { keys: await this.keys.publicKeys(principal.orgId) };
   }
@@ -94,10 +94,11 @@ export class AuditController {
   @Get('checkpoints')
   @RequirePermission('audit:read')
   @ApiOperation({ summary: 'Signed checkpoints (tree heads), ascending by tree size, cursor-paginated' })
+  @ApiOkResponse({ type: CheckpointPageResponseDto })
   async listCheckpoints(
     @CurrentPrincipal() principal: Principal,
     @Query() query: CursorQueryDto,
-  ): Promise<{ items: SignedCheckpoint[]; nextCursor: string | null }> {
+  ): Promise<CheckpointPageResponseDto> {
     const after = query.cursor ? cursorSeq(query.cursor, 'treeSize') : 0;
     const rows = await this.checkpoints.list(
       principal.orgId,
@@ -116,20 +117,22 @@ export class AuditController {
   @Get('proofs/inclusion')
   @RequirePermission('audit:read')
   @ApiOperation({ summary: 'RFC 6962 inclusion proof of event `seq` in the tree of `treeSize` events' })
+  @ApiOkResponse({ type: InclusionProofResponseDto })
   async inclusion(
     @CurrentPrincipal() principal: Principal,
     @Query() query: InclusionProofQueryDto,
-  ): Promise<InclusionProofResult> {
+  ): Promise<InclusionProofResponseDto> {
     return this.proofs.inclusion(principal.orgId, query.seq, query.treeSize);
   }
 
   @Get('proofs/consistency')
   @RequirePermission('audit:read')
   @ApiOperation({ summary: 'RFC 6962 consistency proof: the tree of `from` events is a prefix of `to`' })
+  @ApiOkResponse({ type: ConsistencyProofResponseDto })
   async consistency(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ConsistencyProofQueryDto,
-  ): Promise<ConsistencyProofResult> {
+  ): Promise<ConsistencyProofResponseDto> {
     return this.proofs.consistency(principal.orgId, query.from, query.to);
   }
 
