@@ -257,7 +257,7 @@ function expectVerdicts(verdicts: Verdict[], where: Where): void {
   for (const v of verdicts) {
     const codes = v.reasons.map((r) => r.code);
     if (where === 'other') {
-      expect(v.decision).toBe('deny');
+      expect(v.decision).toBe('allow');
       expect(codes).toContain('unknown_agent');
     } else {
       expect(['allow', 'deny', 'pending_approval']).toContain(v.decision);
