@@ -72,9 +72,11 @@ export class Audit1795460000000 implements MigrationInterface {
     }
     // Monthly partitions [month, month + 1) in UTC, from last month to `months_ahead` months ahead. Each
     // partition also gets the TRUNCATE trigger (statement triggers are not inherited by partitions; the row
-    // trigger is). Serialised by an advisory lock so replicas may call it at the same time.
+    // trigger is). Serialised by an advisory lock so replicas may call it at the same time. SECURITY DEFINER:
+    // partitions are created as (and owned by) the migrating role, so a separate application role needs no
+    // CREATE privilege and never owns (hence can never ALTER or disable triggers on) an audit partition.
     await queryRunner.query(`CREATE FUNCTION "audit_events_ensure_partitions"(months_ahead integer) RETURNS integer
-      LANGUAGE plpgsql AS $$
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
       DECLARE
         first_month timestamp := date_trunc('month', now() AT TIME ZONE 'UTC');
         month_start timestamp;

@@ -112,7 +112,7 @@ interface Endpoint {
    */
   otherOk?: number;
   /** Extra assertions on the answer of a permitted caller (own target, or `otherOk`). */
-  check?: (res: Reply, where: Where, target: string | undefined) => void;
+  check?: (res: Reply, where: Where, target: string | undefined, ctx: Ctx) => void;
 }
 
 async function freshMember(ctx: Ctx, org: SeededOrg): Promise<string> {
@@ -257,7 +257,7 @@ function expectVerdicts(verdicts: Verdict[], where: Where): void {
   for (const v of verdicts) {
     const codes = v.reasons.map((r) => r.code);
     if (where === 'other') {
-      expect(v.decision).toBe('allow');
+      expect(v.decision).toBe('deny');
       expect(codes).toContain('unknown_agent');
     } else {
       expect(['allow', 'deny', 'pending_approval']).toContain(v.decision);
@@ -578,7 +578,8 @@ const ENDPOINTS: readonly Endpoint[] = [
     route: '/v1/audit/checkpoints',
     allowed: AUDIT_READERS,
     ok: 200,
-    check: (res) => expect(res.body.items).toEqual(expect.any(Array)),
+    check: (res, _where, _id, c) =>
+      expect(res.body.items.filter((i: { org: string }) => i.org !== c.own.orgId)).toEqual([]),
   },
   {
     method: 'GET',
@@ -586,6 +587,7 @@ const ENDPOINTS: readonly Endpoint[] = [
     allowed: AUDIT_READERS,
     ok: 200,
     query: () => 'seq=1&treeSize=2',
+    check: (res) => expect(res.body).toMatchObject({ seq: 1, treeSize: 2, proof: [expect.any(String)] }),
   },
   {
     method: 'GET',
@@ -593,6 +595,7 @@ const ENDPOINTS: readonly Endpoint[] = [
     allowed: AUDIT_READERS,
     ok: 200,
     query: () => 'from=1&to=2',
+    check: (res) => expect(res.body).toMatchObject({ fromSize: 1, toSize: 2 }),
   },
   {
     method: 'GET',
@@ -608,6 +611,10 @@ const ENDPOINTS: readonly Endpoint[] = [
     allowed: AUDIT_READERS,
     ok: 200,
     query: () => 'format=jsonl&fromSeq=1&toSeq=2',
+    check: (res, _where, _id, c) => {
+      expect(res.raw).toContain(c.own.orgId);
+      expect(res.raw).not.toContain(c.other.orgId);
+    },
   },
 ];
 
@@ -787,7 +794,7 @@ describeWithPostgres('authorization matrix (every admin endpoint × credential �
             expect(res.status, res.raw).toBe(expected);
             if (expected >= 400)
               expect(res.body).toMatchObject({ code: expect.any(String), message: expect.any(String) });
-            else endpoint.check?.(res, where, id);
+            else endpoint.check?.(res, where, id, ctx);
             if (res.status === 204 && endpoint.route === '/v1/members/me/password') {
               // A password change ends the member's sessions: log in again with the new password.
               const role = ROLES.find((r) => r === cred)!;
@@ -844,7 +851,6 @@ describeWithPostgres('authorization matrix (every admin endpoint × credential �
       ['/v1/policies/versions', (i) => i.id],
       ['/v1/policies/activations', (i) => i.versionId],
       ['/v1/audit/events', (i) => i.id],
-      ['/v1/audit/checkpoints', (i) => i.rootHash ?? i.signature ?? JSON.stringify(i)],
     ];
     for (const [route, keyOf] of lists) {
       const mine = await call(h.app, { method: 'GET', url: `${route}?limit=200`, token: own.ownerToken });
@@ -852,12 +858,57 @@ describeWithPostgres('authorization matrix (every admin endpoint × credential �
       expect(mine.status, `${route} ${mine.raw}`).toBe(200);
       expect(theirs.status, `${route} ${theirs.raw}`).toBe(200);
       const mineKeys = new Set(mine.body.items.map(keyOf));
-      if (route !== '/v1/audit/checkpoints') expect(mine.body.items.length, route).toBeGreaterThan(0);
+      expect(mine.body.items.length, route).toBeGreaterThan(0);
       expect(
         theirs.body.items.filter((i: Record<string, unknown>) => mineKeys.has(keyOf(i))),
         route,
       ).toEqual([]);
     }
+  });
+
+  it('never diffs against another organisation’s version (its sources stay hidden)', async () => {
+    const ctx: Ctx = { h, own, other, cred: 'owner', n: (n += 1) };
+    const mine = await sharedTarget('version', freshVersion)(ctx, own);
+    const theirs = await sharedTarget('version', freshVersion)(ctx, other);
+    for (const [id, against] of [
+      [mine, theirs],
+      [theirs, mine],
+    ]) {
+      const res = await call(h.app, {
+        method: 'GET',
+        url: `/v1/policies/versions/${id}/diff?against=${against}`,
+        token: own.ownerToken,
+      });
+      expect(res.status, res.raw).toBe(404);
+      expect(res.raw).not.toContain('package mandate');
+    }
+  });
+
+  it('computes audit proofs over the caller’s own chain only', async () => {
+    const leaves: string[] = [];
+    for (const org of [own, other]) {
+      const events = await call(h.app, {
+        method: 'GET',
+        url: '/v1/audit/events?limit=2',
+        token: org.ownerToken,
+      });
+      const inclusion = await call(h.app, {
+        method: 'GET',
+        url: '/v1/audit/proofs/inclusion?seq=1&treeSize=2',
+        token: org.ownerToken,
+      });
+      const consistency = await call(h.app, {
+        method: 'GET',
+        url: '/v1/audit/proofs/consistency?from=1&to=2',
+        token: org.ownerToken,
+      });
+      expect([events.status, inclusion.status, consistency.status]).toEqual([200, 200, 200]);
+      expect(events.body.items[0].seq).toBe(1);
+      expect(inclusion.body.leafHash).toBe(events.body.items[0].leaf);
+      expect(consistency.body.toRoot).toBe(inclusion.body.rootHash);
+      leaves.push(inclusion.body.leafHash as string);
+    }
+    expect(leaves[0]).not.toBe(leaves[1]);
   });
 
   it('exports only the caller’s own organisation’s audit chain', async () => {

@@ -147,6 +147,9 @@ const NATIVE_NAMES = [
   'net.cidr_contains_matches',
   // tokens
   'io.jwt.decode',
+  'io.jwt.verify_hs256',
+  'io.jwt.verify_hs384',
+  'io.jwt.verify_hs512',
 ];
 
 let wasm;

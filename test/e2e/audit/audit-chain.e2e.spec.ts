@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import {
+  AuditChainAppender,
   AuditCheckpointService,
   AuditMaintenanceScheduler,
   hashFromHex,
@@ -128,6 +130,54 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
       `TRUNCATE ${part}`,
     ]) {
       await expect(h.dataSource.query(sql), sql).rejects.toThrow(/append-only/);
+    }
+  });
+
+  it('with the documented grants, an application role can append and read but not change the log', async () => {
+    const role = `mandate_app_${Date.now().toString(36)}`;
+    const c = new Client({ connectionString: h.db.url });
+    await c.connect();
+    try {
+      await c.query(`CREATE ROLE ${role} NOLOGIN`);
+      await c.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
+      await c.query(`GRANT SELECT, INSERT ON audit_events, audit_checkpoints TO ${role}`);
+      await c.query(`GRANT SELECT, INSERT, UPDATE ON audit_chain_heads, audit_signing_keys TO ${role}`);
+      await c.query(`GRANT EXECUTE ON FUNCTION audit_events_ensure_partitions(integer) TO ${role}`);
+      await c.query(`SET ROLE ${role}`);
+      const [{ n }] = (
+        await c.query(`SELECT count(*)::int AS n FROM audit_events WHERE org_id = $1`, [org.orgId])
+      ).rows;
+      expect(n).toBeGreaterThan(0);
+      expect((await c.query(`SELECT audit_events_ensure_partitions(3) AS created`)).rows[0].created).toBe(0);
+      await c.query('BEGIN');
+      const [record] = await h.app.get(AuditChainAppender).appendBatch(
+        async (text, values) => (await c.query(text, values)).rows,
+        [
+          {
+            id: randomUUID(),
+            org: org.orgId,
+            time: new Date(),
+            type: 'test.app_role',
+            actor: { type: 'system', id: 'test' },
+            data: {},
+          },
+        ],
+      );
+      await c.query('COMMIT');
+      expect(record.event.seq).toBe(n + 1);
+      for (const sql of [
+        `UPDATE audit_events SET type = 'x.y' WHERE org_id = '${org.orgId}'`,
+        `DELETE FROM audit_events WHERE org_id = '${org.orgId}'`,
+        `TRUNCATE audit_events`,
+        `ALTER TABLE audit_events DISABLE TRIGGER USER`,
+      ]) {
+        await expect(c.query(sql), sql).rejects.toThrow(/permission denied|must be owner/);
+      }
+    } finally {
+      await c.query('RESET ROLE').catch(() => undefined);
+      await c.query(`DROP OWNED BY ${role}`).catch(() => undefined);
+      await c.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+      await c.end();
     }
   });
 

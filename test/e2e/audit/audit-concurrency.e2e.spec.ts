@@ -154,4 +154,31 @@ describeWithPostgres('audit log: two app instances appending concurrently', () =
     expect(result.report.problems).toEqual([]);
     expect(result.toSeq).toBeGreaterThan(before[1] + 600); // + the login event
   });
+  it('without MANDATE_MASTER_KEY on an external database: still chains, refuses to sign with a clear 409', async () => {
+    const unkeyed = await createApp({
+      env: { DATABASE_URL: db.url, LOG_LEVEL: 'silent', MANDATE_MIGRATE_ON_START: 'false' },
+    });
+    try {
+      const boot = await unkeyed
+        .get(OrganisationService)
+        .bootstrap({ name: 'unkeyed', ownerEmail: 'owner@unkeyed.example' });
+      const token = await login(unkeyed, boot.owner.email, boot.owner.password, boot.org.slug);
+      const events = await call(unkeyed, { method: 'GET', url: '/v1/audit/events', token });
+      expect(events.status).toBe(200);
+      expect(events.body.items.length).toBeGreaterThan(0);
+      const keys = await call(unkeyed, { method: 'GET', url: '/v1/audit/keys', token });
+      expect(keys.status).toBe(200);
+      expect(keys.body.keys).toEqual([]);
+      const manifest = await call(unkeyed, {
+        method: 'GET',
+        url: '/v1/audit/export/manifest?format=jsonl&fromSeq=1&toSeq=1',
+        token,
+      });
+      expect(manifest.status).toBe(409);
+      expect(manifest.body).toMatchObject({ code: 'conflict', details: { reason: 'master_key_missing' } });
+      expect(manifest.body.message).toMatch(/MANDATE_MASTER_KEY/);
+    } finally {
+      await unkeyed.close();
+    }
+  });
 });

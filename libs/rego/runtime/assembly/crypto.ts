@@ -1,4 +1,5 @@
-// Native crypto builtins: crypto.md5 / sha1 / sha256 and crypto.hmac.* (hex digests), crypto.hmac.equal.
+// Native crypto builtins: crypto.md5 / sha1 / sha256 and crypto.hmac.* (hex digests), crypto.hmac.equal, and the
+// raw HMAC (MD5, SHA-1, SHA-256, SHA-384, SHA-512) that jwt.ts uses to verify HS* signatures.
 // The round constants are the standard ones (derived from sines, square and cube roots of primes).
 import { malloc } from "./alloc";
 import { T_STR, vtype, mkBool, mkStr, strPtr, strLen } from "./value";
@@ -42,6 +43,10 @@ const H512: usize = memory.data<u64>([
   0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
   0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179,
 ], 8);
+const H384: usize = memory.data<u64>([
+  0xcbbb9d5dc1059ed8, 0x629a292a367cd507, 0x9159015a3070dd17, 0x152fecd8f70e5939,
+  0x67332667ffc00b31, 0x8eb44a8768581511, 0xdb0c2e0d64f98fa7, 0x47b5481dbefa4fa4,
+], 8);
 const MD5T: usize = memory.data<u32>([
   0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
   0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
@@ -61,6 +66,7 @@ const ALG_MD5 = 0;
 const ALG_SHA1 = 1;
 const ALG_SHA256 = 2;
 const ALG_SHA512 = 3;
+const ALG_SHA384 = 4;
 
 /** Digest output (up to 64 bytes) and its length. */
 const DIGEST: usize = memory.data(64, 8);
@@ -71,7 +77,9 @@ const W: usize = memory.data(640, 8);
 @inline function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 @inline function be64(p: usize): u64 { return bswap<u64>(load<u64>(p)); }
 
-function blockSize(alg: i32): i32 { return alg == ALG_SHA512 ? 128 : 64; }
+@inline function isWide(alg: i32): bool { return alg == ALG_SHA512 || alg == ALG_SHA384; }
+
+function blockSize(alg: i32): i32 { return isWide(alg) ? 128 : 64; }
 
 function blockMD5(p: usize): void {
   let a = load<u32>(STATE), b = load<u32>(STATE, 4), c = load<u32>(STATE, 8), d = load<u32>(STATE, 12);
@@ -179,7 +187,7 @@ function blockSHA512(p: usize): void {
 function hash2(alg: i32, p1: usize, n1: i32, p2: usize, n2: i32): void {
   const bs = blockSize(alg);
   const total = n1 + n2;
-  const lenBytes = alg == ALG_SHA512 ? 16 : 8;
+  const lenBytes = isWide(alg) ? 16 : 8;
   let padded = total + 1 + lenBytes;
   padded = (padded + bs - 1) / bs * bs;
   const buf = malloc(padded);
@@ -197,6 +205,7 @@ function hash2(alg: i32, p1: usize, n1: i32, p2: usize, n2: i32): void {
     store<u32>(STATE, 0x67452301); store<u32>(STATE, 0xefcdab89, 4); store<u32>(STATE, 0x98badcfe, 8);
     store<u32>(STATE, 0x10325476, 12); store<u32>(STATE, 0xc3d2e1f0, 16);
   } else if (alg == ALG_SHA256) memory.copy(STATE, H256, 32);
+  else if (alg == ALG_SHA384) memory.copy(STATE, H384, 64);
   else memory.copy(STATE, H512, 64);
   for (let off = 0; off < padded; off += bs) {
     const blk = buf + off;
@@ -206,9 +215,11 @@ function hash2(alg: i32, p1: usize, n1: i32, p2: usize, n2: i32): void {
     else blockSHA512(blk);
   }
   if (alg == ALG_MD5) { memory.copy(DIGEST, STATE, 16); digestLen = 16; }
-  else if (alg == ALG_SHA512) {
-    for (let i = 0; i < 8; i++) store<u64>(DIGEST + (<usize>i << 3), bswap<u64>(load<u64>(STATE + (<usize>i << 3))));
-    digestLen = 64;
+  else if (isWide(alg)) {
+    // SHA-384 is SHA-512 with its own initial values, truncated to six words
+    const words = alg == ALG_SHA384 ? 6 : 8;
+    for (let i = 0; i < words; i++) store<u64>(DIGEST + (<usize>i << 3), bswap<u64>(load<u64>(STATE + (<usize>i << 3))));
+    digestLen = words * 8;
   } else {
     const words = alg == ALG_SHA1 ? 5 : 8;
     for (let i = 0; i < words; i++) store<u32>(DIGEST + (<usize>i << 2), bswap<u32>(load<u32>(STATE + (<usize>i << 2))));
@@ -234,23 +245,40 @@ function digestOf(alg: i32, s: usize): i32 {
   return <i32>digestHex();
 }
 
-function hmac(alg: i32, msg: usize, key: usize): i32 {
-  if (!isStr(msg) || !isStr(key)) return 0;
+/**
+ * HMAC of the message bytes (msg, msgLen) under the key bytes (key, keyLen) into DIGEST (digestLen bytes).
+ * Exported (within the runtime) for jwt.ts; build.mjs drops non-`opa_` exports from the final module.
+ */
+export function hmacRaw(alg: i32, msg: usize, msgLen: i32, key: usize, keyLen: i32): void {
   const bs = blockSize(alg);
   const k = malloc(bs);
   memory.fill(k, 0, bs);
-  if (strLen(key) > bs) {
-    hash2(alg, strPtr(key), strLen(key), 0, 0);
+  if (keyLen > bs) {
+    hash2(alg, key, keyLen, 0, 0);
     memory.copy(k, DIGEST, digestLen);
-  } else memory.copy(k, strPtr(key), strLen(key));
+  } else memory.copy(k, key, keyLen);
   const pad = malloc(bs);
   for (let i = 0; i < bs; i++) store<u8>(pad + i, load<u8>(k + i) ^ 0x36);
-  hash2(alg, pad, bs, strPtr(msg), strLen(msg));
+  hash2(alg, pad, bs, msg, msgLen);
   const inner = malloc(digestLen);
   const innerLen = digestLen;
   memory.copy(inner, DIGEST, innerLen);
   for (let i = 0; i < bs; i++) store<u8>(pad + i, load<u8>(k + i) ^ 0x5c);
   hash2(alg, pad, bs, inner, innerLen);
+}
+
+/** HMAC algorithm codes for hmacRaw. */
+export const HMAC_SHA256 = ALG_SHA256;
+export const HMAC_SHA384 = ALG_SHA384;
+export const HMAC_SHA512 = ALG_SHA512;
+
+/** The last hmacRaw / hash result: its address (static scratch, overwritten by the next call) and length. */
+export function digestPtr(): usize { return DIGEST; }
+export function digestLength(): i32 { return digestLen; }
+
+function hmac(alg: i32, msg: usize, key: usize): i32 {
+  if (!isStr(msg) || !isStr(key)) return 0;
+  hmacRaw(alg, strPtr(msg), strLen(msg), strPtr(key), strLen(key));
   return <i32>digestHex();
 }
 

@@ -1,8 +1,10 @@
-// Native io.jwt.decode: [header, payload, signature as hex], like OPA (no signature or time checks; the
-// io.jwt.verify_* and decode_verify builtins stay on the host).
-import { T_STR, T_OBJ, vtype, mkStr, strPtr, strLen, mkArr, arrPush, objGet } from "./value";
+// Native io.jwt.decode: [header, payload, signature as hex], like OPA (no signature or time checks), and the
+// HMAC signature checks io.jwt.verify_hs256 / hs384 / hs512. decode_verify and the public-key verify_* builtins
+// stay on the host.
+import { T_STR, T_OBJ, vtype, mkBool, mkStr, strPtr, strLen, mkArr, arrPush, objGet } from "./value";
 import { parseJSON } from "./json";
 import { opa_bi_base64url_decode, opa_bi_hex_encode } from "./encoding";
+import { hmacRaw, digestPtr, digestLength, HMAC_SHA256, HMAC_SHA384, HMAC_SHA512 } from "./crypto";
 
 const CTY: usize = memory.data<u8>([0x63, 0x74, 0x79]); // "cty"
 const JWT: usize = memory.data<u8>([0x4a, 0x57, 0x54]); // "JWT"
@@ -58,3 +60,36 @@ export function opa_bi_io_jwt_decode(token: i32): i32 {
   if (token == 0 || vtype(token) != T_STR) return 0;
   return <i32>decodeToken(strPtr(token), strLen(token), 0);
 }
+
+/**
+ * io.jwt.verify_hs*, as OPA's topdown: the token must have exactly three dot-separated parts and a signature
+ * that is valid base64url (padded or not), else undefined (OPA raises a builtin error, undefined in non-strict
+ * evaluation). Header and payload are not decoded: the HMAC is computed over the token's text up to the second
+ * dot, exactly as sent, under the secret's UTF-8 bytes, and compared with the signature in constant time
+ * (only the lengths leak). Result: true / false.
+ */
+function verifyHS(alg: i32, token: i32, secret: i32): i32 {
+  if (token == 0 || vtype(token) != T_STR || secret == 0 || vtype(secret) != T_STR) return 0;
+  const p = strPtr(token), n = strLen(token);
+  let dot1 = -1, dot2 = -1;
+  for (let i = 0; i < n; i++) {
+    if (load<u8>(p + i) != 0x2e) continue;
+    if (dot1 < 0) dot1 = i;
+    else if (dot2 < 0) dot2 = i;
+    else return 0; // more than three parts
+  }
+  if (dot2 < 0) return 0;
+  const sig = b64url(p + dot2 + 1, n - dot2 - 1);
+  if (sig == 0) return 0;
+  hmacRaw(alg, p, dot2, strPtr(secret), strLen(secret));
+  const mac = digestPtr(), macLen = digestLength();
+  const sp = strPtr(sig), sn = strLen(sig);
+  if (sn != macLen) return <i32>mkBool(false);
+  let diff: u32 = 0;
+  for (let i = 0; i < macLen; i++) diff |= <u32>(load<u8>(mac + i) ^ load<u8>(sp + i));
+  return <i32>mkBool(diff == 0);
+}
+
+export function opa_bi_io_jwt_verify_hs256(token: i32, secret: i32): i32 { return verifyHS(HMAC_SHA256, token, secret); }
+export function opa_bi_io_jwt_verify_hs384(token: i32, secret: i32): i32 { return verifyHS(HMAC_SHA384, token, secret); }
+export function opa_bi_io_jwt_verify_hs512(token: i32, secret: i32): i32 { return verifyHS(HMAC_SHA512, token, secret); }

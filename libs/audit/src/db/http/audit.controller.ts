@@ -144,6 +144,10 @@ export class AuditController {
       'Headers `x-mandate-export-from-seq` / `x-mandate-export-to-seq` give the range: ask `/v1/audit/export/manifest` with the same fromSeq/toSeq/format for the signed manifest.',
   })
   @ApiProduces('application/jsonl', 'text/csv')
+  @ApiOkResponse({
+    description: 'The export file (JSON Lines, CSV or OCSF JSON Lines), streamed',
+    schema: { type: 'string', format: 'binary' },
+  })
   async export(
     @CurrentPrincipal() principal: Principal,
     @CurrentAuditRequestMeta() meta: AuditRequestMeta,
@@ -162,6 +166,11 @@ export class AuditController {
   @Get('export/manifest')
   @RequirePermission('audit:export')
   @ApiOperation({ summary: 'Signed manifest of the export of the same range and format' })
+  @ApiOkResponse({
+    description:
+      'Signed export manifest (`mandate.audit.export-manifest/v1`, docs/adr/0004-audit-hash-chain.md)',
+    schema: { type: 'object' },
+  })
   async manifest(
     @CurrentPrincipal() principal: Principal,
     @Query() query: AuditExportQueryDto,
