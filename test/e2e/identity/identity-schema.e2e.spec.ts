@@ -2,6 +2,7 @@ import { createDataSource, detectSchemaDrift } from '@mandate/db';
 import { IDENTITY_ENTITIES } from '@mandate/identity';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Identity1795440045071 } from '../../../migrations/1795440045071-identity';
+import { MIGRATIONS } from '../../../migrations';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support';
 
 const IDENTITY_TABLES =
@@ -71,7 +72,13 @@ describeWithPostgres('identity schema', () => {
     const runner = ds.createQueryRunner();
     try {
       await runner.query(`DELETE FROM api_keys`);
-      const migration = new Identity1795440045071();
+      // Later migrations reference the identity tables: revert them first (newest first), as TypeORM would.
+      const all = MIGRATIONS.map((M) => new M());
+      const at = all.findIndex((m) => m instanceof Identity1795440045071);
+      expect(at).toBeGreaterThanOrEqual(0);
+      const migration = all[at] as Identity1795440045071;
+      const later = all.slice(at + 1);
+      for (const m of [...later].reverse()) await m.down(runner);
       await migration.down(runner);
       const [{ n }] = await runner.query(
         `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = ANY($1)`,
@@ -88,6 +95,7 @@ describeWithPostgres('identity schema', () => {
       );
       expect(n).toBe(0);
       await migration.up(runner);
+      for (const m of later) await m.up(runner);
       const [{ m }] = await runner.query(
         `SELECT count(*)::int AS m FROM pg_tables WHERE tablename = ANY($1)`,
         [

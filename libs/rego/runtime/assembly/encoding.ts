@@ -17,7 +17,7 @@ function b64char(i: u32, url: bool): i32 {
   return load<u8>(B64 + i);
 }
 
-function b64val(c: i32, url: bool): i32 {
+@inline function b64val(c: i32, url: bool): i32 {
   if (c >= 0x41 && c <= 0x5a) return c - 0x41;
   if (c >= 0x61 && c <= 0x7a) return c - 0x61 + 26;
   if (c >= 0x30 && c <= 0x39) return c - 0x30 + 52;
@@ -52,44 +52,57 @@ function encode(s: usize, url: bool, pad: bool): i32 {
   return <i32>bufFinishStr();
 }
 
-/** Decodes padded base64 (CR/LF ignored); 0 on invalid input. */
+/** Decodes padded base64 (CR/LF ignored); 0 on invalid input. Writes straight into the result's bytes. */
 function decode(p: usize, n: i32, url: bool): usize {
-  // collect significant characters
-  const tmp = malloc(n);
-  let m = 0;
+  // drop CR/LF (copying only when there are any)
+  let src = p;
+  let m = n;
   for (let i = 0; i < n; i++) {
     const c = load<u8>(p + i);
-    if (c == 0x0d || c == 0x0a) continue;
-    store<u8>(tmp + m, c);
-    m++;
+    if (c != 0x0d && c != 0x0a) continue;
+    const tmp = malloc(n);
+    m = 0;
+    for (let j = 0; j < n; j++) {
+      const d = load<u8>(p + j);
+      if (d == 0x0d || d == 0x0a) continue;
+      store<u8>(tmp + m, d);
+      m++;
+    }
+    src = tmp;
+    break;
   }
   if ((m & 3) != 0) return 0;
-  bufStart();
+  const out = malloc((m >> 2) * 3);
+  let o: usize = out;
   for (let i = 0; i < m; i += 4) {
-    const c0 = b64val(load<u8>(tmp + i), url), c1 = b64val(load<u8>(tmp + i + 1), url);
-    if (c0 < 0 || c1 < 0) return 0;
-    const e2 = load<u8>(tmp + i + 2), e3 = load<u8>(tmp + i + 3);
+    const q = src + i;
+    const c0 = b64val(load<u8>(q), url), c1 = b64val(load<u8>(q, 1), url);
+    if ((c0 | c1) < 0) return 0;
+    const e2 = load<u8>(q, 2), e3 = load<u8>(q, 3);
     const last = i + 4 == m;
     if (e2 == 0x3d) {
       if (!last || e3 != 0x3d) return 0;
-      putc((c0 << 2) | (c1 >> 4));
+      store<u8>(o, <u8>((c0 << 2) | (c1 >> 4)));
+      o += 1;
       break;
     }
     const c2 = b64val(e2, url);
     if (c2 < 0) return 0;
     if (e3 == 0x3d) {
       if (!last) return 0;
-      putc((c0 << 2) | (c1 >> 4));
-      putc(((c1 & 15) << 4) | (c2 >> 2));
+      store<u8>(o, <u8>((c0 << 2) | (c1 >> 4)));
+      store<u8>(o, <u8>(((c1 & 15) << 4) | (c2 >> 2)), 1);
+      o += 2;
       break;
     }
     const c3 = b64val(e3, url);
     if (c3 < 0) return 0;
-    putc((c0 << 2) | (c1 >> 4));
-    putc(((c1 & 15) << 4) | (c2 >> 2));
-    putc(((c2 & 3) << 6) | c3);
+    store<u8>(o, <u8>((c0 << 2) | (c1 >> 4)));
+    store<u8>(o, <u8>(((c1 & 15) << 4) | (c2 >> 2)), 1);
+    store<u8>(o, <u8>(((c2 & 3) << 6) | c3), 2);
+    o += 3;
   }
-  return bufFinishStr();
+  return mkStr(out, <i32>(o - out));
 }
 
 export function opa_bi_base64_encode(s: i32): i32 { return encode(s, false, true); }
