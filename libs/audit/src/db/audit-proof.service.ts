@@ -30,7 +30,7 @@ export const MAX_PROOF_TREE_SIZE = 2_000_000;
 
 /**
  * RFC 6962 inclusion and consistency proofs over an organisation's stored leaves, computed on demand
- * (O(treeSize) reads; see docs/README-audit.md for the planned node table).
+ * (O(treeSize) reads; see the "Audit log" section of README.md for the planned node table).
  */
 @Injectable()
 export class AuditProofService {
