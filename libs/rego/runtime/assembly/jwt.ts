@@ -61,6 +61,63 @@ export function opa_bi_io_jwt_decode(token: i32): i32 {
   return <i32>decodeToken(strPtr(token), strLen(token), 0);
 }
 
+// Recent verifications, kept across evaluations (static memory; the heap is reset between evaluations): a
+// gateway session presents the same bearer token call after call, and the result is a pure function of
+// (algorithm, token, secret). 8 slots of at most 2 KiB (token + secret bytes), looked up in two slots chosen
+// by a hash of the lengths and the token's last bytes (its signature), matched by a constant-time comparison
+// of all the bytes (only lengths leak). Longer tokens are verified every time.
+const VC_SLOTS: i32 = 8;
+const VC_BYTES: i32 = 2048;
+/** Per slot: algorithm + 1 (0 = empty), token length, secret length, result (0 / 1). */
+const VC_META: usize = memory.data(VC_SLOTS * 16, 8);
+const VC_DATA: usize = memory.data(VC_SLOTS * VC_BYTES, 8);
+
+function vcHash(alg: i32, p: usize, n: i32, sn: i32): i32 {
+  let h: u32 = 0x811c9dc5 ^ <u32>alg;
+  h = (h ^ <u32>n) * 0x01000193;
+  h = (h ^ <u32>sn) * 0x01000193;
+  const from = n > 16 ? n - 16 : 0;
+  for (let i = from; i < n; i++) h = (h ^ <u32>load<u8>(p + i)) * 0x01000193;
+  return <i32>((h ^ (h >> 16)) & <u32>(VC_SLOTS - 1));
+}
+
+/** 0 when the n bytes at a and b are equal; time depends on n only. */
+function ctDiff(a: usize, b: usize, n: i32): u64 {
+  let d: u64 = 0;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) d |= load<u64>(a + i) ^ load<u64>(b + i);
+  for (; i < n; i++) d |= <u64>(load<u8>(a + i) ^ load<u8>(b + i));
+  return d;
+}
+
+/** The cached result (0 / 1) for this verification, or -1. */
+function vcGet(slot: i32, alg: i32, p: usize, n: i32, sp: usize, sn: i32): i32 {
+  const meta = VC_META + (<usize>slot << 4);
+  if (load<i32>(meta) != alg + 1 || load<i32>(meta, 4) != n || load<i32>(meta, 8) != sn) return -1;
+  const data = VC_DATA + <usize>slot * <usize>VC_BYTES;
+  if ((ctDiff(data, p, n) | ctDiff(data + n, sp, sn)) != 0) return -1;
+  return load<i32>(meta, 12);
+}
+
+function vcPut(slot: i32, alg: i32, p: usize, n: i32, sp: usize, sn: i32, ok: bool): void {
+  const meta = VC_META + (<usize>slot << 4);
+  const data = VC_DATA + <usize>slot * <usize>VC_BYTES;
+  memory.copy(data, p, n);
+  memory.copy(data + n, sp, sn);
+  store<i32>(meta, alg + 1);
+  store<i32>(meta, n, 4);
+  store<i32>(meta, sn, 8);
+  store<i32>(meta, ok ? 1 : 0, 12);
+}
+
+/** HMAC of the token's first `signed` bytes compared, in constant time, with the signature bytes. */
+function macMatches(alg: i32, p: usize, signed: i32, sp: usize, sn: i32, sig: usize): bool {
+  hmacRaw(alg, p, signed, sp, sn);
+  const mac = digestPtr(), macLen = digestLength();
+  if (strLen(sig) != macLen) return false;
+  return ctDiff(mac, strPtr(sig), macLen) == 0;
+}
+
 /**
  * io.jwt.verify_hs*, as OPA's topdown: the token must have exactly three dot-separated parts and a signature
  * that is valid base64url (padded or not), else undefined (OPA raises a builtin error, undefined in non-strict
@@ -71,6 +128,7 @@ export function opa_bi_io_jwt_decode(token: i32): i32 {
 function verifyHS(alg: i32, token: i32, secret: i32): i32 {
   if (token == 0 || vtype(token) != T_STR || secret == 0 || vtype(secret) != T_STR) return 0;
   const p = strPtr(token), n = strLen(token);
+  const sp = strPtr(secret), sn = strLen(secret);
   let dot1 = -1, dot2 = -1;
   for (let i = 0; i < n; i++) {
     if (load<u8>(p + i) != 0x2e) continue;
@@ -79,15 +137,22 @@ function verifyHS(alg: i32, token: i32, secret: i32): i32 {
     else return 0; // more than three parts
   }
   if (dot2 < 0) return 0;
+  const cacheable = n + sn <= VC_BYTES;
+  const slot = cacheable ? vcHash(alg, p, n, sn) : 0;
+  const other = slot ^ 1;
+  if (cacheable) {
+    // only tokens whose signature decoded are ever cached
+    let hit = vcGet(slot, alg, p, n, sp, sn);
+    if (hit < 0) hit = vcGet(other, alg, p, n, sp, sn);
+    if (hit >= 0) return <i32>mkBool(hit == 1);
+  }
   const sig = b64url(p + dot2 + 1, n - dot2 - 1);
   if (sig == 0) return 0;
-  hmacRaw(alg, p, dot2, strPtr(secret), strLen(secret));
-  const mac = digestPtr(), macLen = digestLength();
-  const sp = strPtr(sig), sn = strLen(sig);
-  if (sn != macLen) return <i32>mkBool(false);
-  let diff: u32 = 0;
-  for (let i = 0; i < macLen; i++) diff |= <u32>(load<u8>(mac + i) ^ load<u8>(sp + i));
-  return <i32>mkBool(diff == 0);
+  const ok = macMatches(alg, p, dot2, sp, sn, sig);
+  if (!cacheable) return <i32>mkBool(ok);
+  vcPut(load<i32>(VC_META + (<usize>slot << 4)) != 0 && load<i32>(VC_META + (<usize>other << 4)) == 0 ? other : slot,
+    alg, p, n, sp, sn, ok);
+  return <i32>mkBool(ok);
 }
 
 export function opa_bi_io_jwt_verify_hs256(token: i32, secret: i32): i32 { return verifyHS(HMAC_SHA256, token, secret); }

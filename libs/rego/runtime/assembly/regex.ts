@@ -605,9 +605,71 @@ function compileNode(n: usize): void {
   }
 }
 
-/** Compiles a pattern; returns a program handle [n, instrs, nslots] or 0 when invalid. */
+// Compiled programs kept across evaluations (static memory; the heap is reset between evaluations): a policy
+// matches the same constant patterns on every evaluation. 8 slots of RC_BYTES, chosen by a hash of the pattern:
+// [handle: n, instrs, nslots][pattern length][pattern bytes][instructions][class ranges], the handle pointing
+// into the slot and class instructions relocated to the slot's copy of their ranges. Programs that do not
+// fit are compiled on every call; invalid patterns are never cached.
+const RC_SLOTS: i32 = 8;
+const RC_BYTES: i32 = 1536;
+const RC_DATA: usize = memory.data(RC_SLOTS * RC_BYTES, 8);
+
+function rcSlot(p: usize, n: i32): usize {
+  let h: u32 = 0x811c9dc5 ^ <u32>n;
+  for (let i = 0; i < n; i++) h = (h ^ <u32>load<u8>(p + i)) * 0x01000193;
+  return RC_DATA + <usize>((h ^ (h >> 16)) & <u32>(RC_SLOTS - 1)) * <usize>RC_BYTES;
+}
+
+/** The cached handle for this pattern, or 0. */
+function rcGet(slot: usize, p: usize, n: i32): usize {
+  if (load<i32>(slot) == 0 || load<i32>(slot, 12) != n) return 0;
+  for (let i = 0; i < n; i++) if (load<u8>(slot + 16 + i) != load<u8>(p + i)) return 0;
+  return slot;
+}
+
+/** Copies a freshly compiled program (handle h) into the slot when it fits. */
+function rcPut(slot: usize, p: usize, n: i32, h: usize): void {
+  const count = load<i32>(h);
+  const instrs = <usize>load<i32>(h, 4);
+  let need = (16 + n + 7) & ~7;
+  const insAt = need;
+  need += count << 4;
+  for (let pc = 0; pc < count; pc++) {
+    const ins = instrs + (<usize>pc << 4);
+    if (load<i32>(ins) == I_CLASS) need += load<i32>(ins, 8) << 3;
+    if (need > RC_BYTES) return;
+  }
+  store<i32>(slot, 0); // invalid while being written
+  store<i32>(slot, n, 12);
+  memory.copy(slot + 16, p, n);
+  const dst = slot + insAt;
+  memory.copy(dst, instrs, <usize>count << 4);
+  let rangesAt = dst + (<usize>count << 4);
+  for (let pc = 0; pc < count; pc++) {
+    const ins = dst + (<usize>pc << 4);
+    if (load<i32>(ins) != I_CLASS) continue;
+    const bytes = <usize>load<i32>(ins, 8) << 3;
+    memory.copy(rangesAt, <usize>load<i32>(ins, 4), bytes);
+    store<i32>(ins, <i32>rangesAt, 4);
+    rangesAt += bytes;
+  }
+  store<i32>(slot, <i32>dst, 4);
+  store<i32>(slot, load<i32>(h, 8), 8);
+  store<i32>(slot, count);
+}
+
+/** Compiles a pattern (or finds it in the cache); returns a program handle [n, instrs, nslots] or 0. */
 export function compileRegex(p: usize, n: i32): usize {
   if (n > 8000) return 0;
+  const slot = rcSlot(p, n);
+  const cached = rcGet(slot, p, n);
+  if (cached != 0) return cached;
+  const h = compileRegexUncached(p, n);
+  if (h != 0) rcPut(slot, p, n, h);
+  return h;
+}
+
+function compileRegexUncached(p: usize, n: i32): usize {
   rp = p;
   rend = p + n;
   flags = 0;

@@ -230,6 +230,49 @@ describe('native io.jwt.verify_hs* against the JS host builtins', () => {
   });
 });
 
+describe('native io.jwt.verify_hs*: the cache of recent verifications', () => {
+  it('keys results by algorithm, secret and every byte of the token', () => {
+    const rand = prng(99);
+    const secret = 'cache-secret';
+    const token = randomToken(rand, 'HS256', secret, false);
+    const [h, p, s] = token.split('.');
+    expect(native('HS256', token, secret)).toBe(true);
+    expect(native('HS256', token, secret)).toBe(true); // from the cache
+    expect(native('HS256', token, 'cache-secreT')).toBe(false); // same length, other secret
+    expect(native('HS256', token, secret)).toBe(true);
+    expect(native('HS384', token, secret)).toBe(false);
+    expect(native('HS256', token, secret)).toBe(true);
+    // one payload character changed: same length and same last bytes (the same slots), another token
+    const i = Math.floor(p.length / 2);
+    const forged = `${h}.${p.slice(0, i)}${p[i] === 'A' ? 'B' : 'A'}${p.slice(i + 1)}.${s}`;
+    expect(forged.length).toBe(token.length);
+    expect(native('HS256', forged, secret)).toBe(false);
+    expect(native('HS256', token, secret)).toBe(true);
+    expect(native('HS256', forged, secret)).toBe(false);
+    // an invalid signature is never cached as a result
+    const badSig = `${h}.${p}.${s.slice(0, -1)}*`;
+    expect(native('HS256', badSig, secret)).toBeUndefined();
+    expect(native('HS256', badSig, secret)).toBeUndefined();
+  });
+
+  it('stays correct while many tokens evict each other, and for tokens too long to cache', () => {
+    const rand = prng(2024);
+    const pool = Array.from({ length: 40 }, (_, k) => {
+      const alg = ALGS[k % 3];
+      const secret = randomSecret(rand);
+      return { alg, secret, token: randomToken(rand, alg, secret, k % 2 === 0) };
+    });
+    const long = `${b64('{"alg":"HS256"}')}.${b64(JSON.stringify({ pad: 'x'.repeat(3000) }))}`;
+    pool.push({ alg: 'HS256', secret: 'k', token: `${long}.${sign('HS256', long, 'k', false)}` });
+    for (let round = 0; round < 2000; round++) {
+      const a = pool[Math.floor(rand() * pool.length)];
+      const b = pool[Math.floor(rand() * pool.length)];
+      const secret = rand() < 0.8 ? a.secret : b.secret;
+      expect(native(a.alg, a.token, secret)).toBe(reference(a.alg, a.token, secret));
+    }
+  });
+});
+
 describe('native io.jwt.verify_hs* in a compiled policy under @open-policy-agent/opa-wasm', () => {
   it('is called natively (no host import) and agrees with the host builtins', async () => {
     const out = await compile({
