@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Public, RequirePermission, type Principal } from '@mandate/identity';
 import type { FastifyRequest } from 'fastify';
 import type { DecisionRequest } from '../evaluation/decision-input';
@@ -36,6 +36,7 @@ export class AuthzenController {
   @Post('access/v1/evaluation')
   @HttpCode(200)
   @RequirePermission('decisions:evaluate')
+  @ApiBearerAuth()
   @ApiOperation({
     summary: 'AuthZEN access evaluation (subject = agent, resource = mcp_tool <server>/<tool>)',
   })
@@ -53,6 +54,7 @@ export class AuthzenController {
   @Post('access/v1/evaluations')
   @HttpCode(200)
   @RequirePermission('decisions:evaluate')
+  @ApiBearerAuth()
   @ApiOperation({ summary: 'AuthZEN access evaluations (top-level members are defaults for each item)' })
   @ApiOkResponse({ description: '{evaluations: [{decision, context}]} (or one decision without items)' })
   async evaluateMany(

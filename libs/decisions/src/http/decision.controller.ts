@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission, type Principal } from '@mandate/identity';
 import type { FastifyRequest } from 'fastify';
 import type { DecisionCaller, DecisionRequest } from '../evaluation/decision-input';
@@ -13,6 +13,7 @@ export const CONSISTENCY_HEADER = 'x-mandate-consistency';
 
 /** The native decision API for gateways (API keys with the `decisions:evaluate` scope). */
 @ApiTags('decisions')
+@ApiBearerAuth()
 @Controller('v1/decisions')
 export class DecisionController {
   constructor(private readonly decisions: DecisionService) {}
