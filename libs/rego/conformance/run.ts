@@ -234,6 +234,16 @@ async function main(): Promise<number> {
     process.stdout.write(`\nerrors by stage: ${[...stages].map(([k, n]) => `${k}=${n}`).join(', ')}\n`);
   }
 
+  // Every case that did not pass, with its reason (the first lines of it; --verbose prints them as they run).
+  const notPassed = results.filter((r) => r.status === 'fail' || r.status === 'error');
+  if (notPassed.length > 0) {
+    process.stdout.write(`\ncases that did not pass (${notPassed.length}):\n`);
+    for (const r of notPassed) {
+      const reason = (r.reason ?? '').split('\n').slice(0, 3).join(' | ').slice(0, 300);
+      process.stdout.write(`  ${r.status.toUpperCase()} ${r.file} :: ${r.note}\n      ${reason}\n`);
+    }
+  }
+
   if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 1)}\n`);
 
   const floor = existsSync(FLOOR_FILE)
