@@ -76,7 +76,7 @@ describeWithPostgres('identity schema', () => {
       const all = MIGRATIONS.map((M) => new M());
       const at = all.findIndex((m) => m instanceof Identity1795440045071);
       expect(at).toBeGreaterThanOrEqual(0);
-      const migration = all[at] as Identity1795440045071;
+      const migration = all[at];
       const later = all.slice(at + 1);
       for (const m of [...later].reverse()) await m.down(runner);
       await migration.down(runner);
