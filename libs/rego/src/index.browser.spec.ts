@@ -5,13 +5,12 @@
  * load it with the browser build of @open-policy-agent/opa-wasm and evaluate it.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { CHROMIUM, withChromiumPage } from '../../../test/support/chromium-page';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = resolve(__dirname, '..', '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
 const NODE_BUILTIN =
   /^node:|^(fs|path|os|crypto|module|url|util|stream|buffer|worker_threads|child_process|http|https|net)$/;
 
@@ -71,42 +70,7 @@ describe('compile() in the browser', () => {
   it.skipIf(!existsSync(CHROMIUM))(
     'compiles and evaluates a policy in headless Chromium',
     async () => {
-      const types: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html' };
-      const server: Server = createServer((req, res) => {
-        const file = join(dir, (req.url ?? '/').split('?')[0].replace(/^\/+/, '') || 'index.html');
-        if (!file.startsWith(dir) || !existsSync(file)) {
-          res.writeHead(404).end();
-          return;
-        }
-        res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-        res.end(readFileSync(file));
-      });
-      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      const { chromium } = await import('playwright-core');
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-        // playwright gives the browser a fresh temporary profile itself.
-      });
-      try {
-        const page = await browser.newPage();
-        const errors: string[] = [];
-        page.on('pageerror', (e) => errors.push(e.message));
-        await page.goto(`http://127.0.0.1:${port}/index.html`);
-        await page.waitForFunction(
-          () => typeof (window as unknown as { run?: unknown }).run === 'function',
-          undefined,
-          { timeout: 60_000 },
-        );
+      await withChromiumPage(dir, 'run', async (page, errors) => {
         const result = await page.evaluate(() =>
           (window as unknown as { run: () => Promise<unknown> }).run(),
         );
@@ -117,10 +81,7 @@ describe('compile() in the browser', () => {
           reason: [{ result: 'exec by ann' }],
           node: false,
         });
-      } finally {
-        await browser.close();
-        server.close();
-      }
+      });
     },
     120_000,
   );

@@ -3,14 +3,13 @@
  * (rolldown) and, when Chromium is installed (/usr/bin/chromium), runs Rego tests with coverage in headless
  * Chromium (the console's test runner does exactly this).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { CHROMIUM, withChromiumPage } from '../../../../test/support/chromium-page';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = resolve(__dirname, '..', '..', '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
 
 const POLICY = 'package p\n\nallow if input.role == "admin"\n\nlevel := 1 if input.never\n';
 const TESTS =
@@ -50,43 +49,7 @@ describe('runPolicyTests() in the browser', () => {
   it.skipIf(!existsSync(CHROMIUM))(
     'runs Rego tests with coverage in headless Chromium',
     async () => {
-      const types: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html' };
-      const server: Server = createServer((req, res) => {
-        const file = join(dir, (req.url ?? '/').split('?')[0].replace(/^\/+/, '') || 'index.html');
-        if (!file.startsWith(dir) || !existsSync(file)) {
-          res.writeHead(404).end();
-          return;
-        }
-        res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-        res.end(readFileSync(file));
-      });
-      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      const { chromium } = await import('playwright-core');
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
-      try {
-        const page = await browser.newPage();
-        const errors: string[] = [];
-        page.on('pageerror', (e) => errors.push(e.message));
-        await page.goto(`http://127.0.0.1:${port}/index.html`);
-        await page.waitForFunction(
-          () => typeof (window as unknown as { runTests?: unknown }).runTests === 'function',
-          undefined,
-          {
-            timeout: 60_000,
-          },
-        );
+      await withChromiumPage(dir, 'runTests', async (page, errors) => {
         const report = (await page.evaluate(() =>
           (window as unknown as { runTests: () => Promise<unknown> }).runTests(),
         )) as { results: { name: string; pass: boolean; failReason?: string }[]; coverage: unknown };
@@ -101,10 +64,7 @@ describe('runPolicyTests() in the browser', () => {
           totalRules: 2,
           percent: 50,
         });
-      } finally {
-        await browser.close();
-        server.close();
-      }
+      });
     },
     120_000,
   );
