@@ -312,6 +312,26 @@ function toNs(fields: {
   return Number(total);
 }
 
+/** Go layout tokens that read a number into one field of the parsed time. */
+const NUMERIC_LAYOUT_FIELDS: Record<
+  string,
+  { pattern: RegExp; field: 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' }
+> = {
+  '2006': { pattern: /^\d{4}/, field: 'year' },
+  '01': { pattern: /^\d{2}/, field: 'month' },
+  '1': { pattern: /^\d{1,2}/, field: 'month' },
+  '02': { pattern: /^\d{2}/, field: 'day' },
+  '2': { pattern: /^\d{1,2}/, field: 'day' },
+  _2: { pattern: /^( \d|\d{2})/, field: 'day' },
+  '15': { pattern: /^\d{2}/, field: 'hour' },
+  '03': { pattern: /^\d{2}/, field: 'hour' },
+  '3': { pattern: /^\d{1,2}/, field: 'hour' },
+  '04': { pattern: /^\d{2}/, field: 'minute' },
+  '4': { pattern: /^\d{1,2}/, field: 'minute' },
+  '05': { pattern: /^\d{2}/, field: 'second' },
+  '5': { pattern: /^\d{1,2}/, field: 'second' },
+};
+
 /** Parses `value` with a Go layout. */
 function parseLayout(layout: string, value: string): number | undefined {
   const f = { year: 1, month: 1, day: 1, hour: 0, minute: 0, second: 0, nanos: 0, offset: 0 };
@@ -357,66 +377,32 @@ function parseLayout(layout: string, value: string): number | undefined {
       case 'Mon':
         got = take(new RegExp(`^(${DAYS.map((d) => d.slice(0, 3)).join('|')})`));
         break;
-      case '2006':
-        got = take(/^\d{4}/);
-        if (got) f.year = Number(got);
-        break;
       case '06':
         got = take(/^\d{2}/);
         if (got) f.year = Number(got) + (Number(got) >= 69 ? 1900 : 2000);
-        break;
-      case '01':
-        got = take(/^\d{2}/);
-        if (got) f.month = Number(got);
-        break;
-      case '1':
-        got = take(/^\d{1,2}/);
-        if (got) f.month = Number(got);
-        break;
-      case '02':
-        got = take(/^\d{2}/);
-        if (got) f.day = Number(got);
-        break;
-      case '2':
-        got = take(/^\d{1,2}/);
-        if (got) f.day = Number(got);
-        break;
-      case '_2':
-        got = take(/^( \d|\d{2})/);
-        if (got) f.day = Number(got.trim());
         break;
       case '__2':
       case '002':
         got = take(/^[ \d]{3}/);
         break;
+      case '2006':
+      case '01':
+      case '1':
+      case '02':
+      case '2':
+      case '_2':
       case '15':
-        got = take(/^\d{2}/);
-        if (got) f.hour = Number(got);
-        break;
       case '03':
-        got = take(/^\d{2}/);
-        if (got) f.hour = Number(got);
-        break;
       case '3':
-        got = take(/^\d{1,2}/);
-        if (got) f.hour = Number(got);
-        break;
       case '04':
-        got = take(/^\d{2}/);
-        if (got) f.minute = Number(got);
-        break;
       case '4':
-        got = take(/^\d{1,2}/);
-        if (got) f.minute = Number(got);
-        break;
       case '05':
-        got = take(/^\d{2}/);
-        if (got) f.second = Number(got);
+      case '5': {
+        const { pattern, field } = NUMERIC_LAYOUT_FIELDS[token];
+        got = take(pattern);
+        if (got) f[field] = Number(got.trim());
         break;
-      case '5':
-        got = take(/^\d{1,2}/);
-        if (got) f.second = Number(got);
-        break;
+      }
       case 'PM':
       case 'pm':
         got = take(/^(AM|PM|am|pm)/);
