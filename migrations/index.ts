@@ -3,6 +3,7 @@ import { Identity1795440045071 } from './1795440045071-identity';
 import { Policies1795445000000 } from './1795445000000-policies';
 import { Decisions1795450000000 } from './1795450000000-decisions';
 import { Audit1795460000000 } from './1795460000000-audit';
+import { DecisionFacts1795470000000 } from './1795470000000-decision-facts';
 
 /**
  * Every migration, oldest first. Add a new migration class here (never edit one that has been merged).
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   Policies1795445000000,
   Decisions1795450000000,
   Audit1795460000000,
+  DecisionFacts1795470000000,
 ];

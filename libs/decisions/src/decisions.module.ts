@@ -6,6 +6,7 @@ import { AuthzenController } from './authzen/authzen.controller';
 import { AgentDirectory } from './evaluation/agent-directory';
 import { DecisionService } from './evaluation/decision.service';
 import { DecisionController } from './http/decision.controller';
+import { DecisionStageRegistry } from './pipeline/decision-stage.registry';
 import {
   ACTIVE_POLICY_READER,
   ACTIVE_POLICY_READER_OVERRIDE,
@@ -34,8 +35,9 @@ import { DecisionRecorder } from './recording/decision.recorder';
     AgentDirectory,
     PolicyCache,
     DecisionRecorder,
+    DecisionStageRegistry,
     DecisionService,
   ],
-  exports: [DecisionService, PolicyCache],
+  exports: [DecisionService, PolicyCache, DecisionStageRegistry, AgentDirectory],
 })
 export class DecisionsModule {}

@@ -1,6 +1,23 @@
 export { DecisionsModule } from './decisions.module';
 export { DecisionService } from './evaluation/decision.service';
-export type { DecisionCaller, DecisionRequest } from './evaluation/decision-input';
+export type { DecisionCaller, DecisionRequest, JsonObject } from './evaluation/decision-input';
+export { toolDigest } from './evaluation/decision-input';
+export {
+  denied,
+  type ApprovalRequestRef,
+  type DecisionOutcome,
+  type DecisionReason,
+  type DecisionValue,
+} from './evaluation/decision-outcome';
+export { AgentDirectory } from './evaluation/agent-directory';
+export type { DecisionDraft, DecisionSql, DecisionStage, PolicyInput } from './pipeline/decision-stage';
+export { DecisionStageRegistry } from './pipeline/decision-stage.registry';
+export {
+  DECISION_EVENT_TYPE,
+  DecisionCommitError,
+  DecisionRecorder,
+  auditEventOf,
+} from './recording/decision.recorder';
 export type { DecisionResult } from './evaluation/decision-result';
 export { encodeConsistencyToken, decodeConsistencyToken } from './evaluation/consistency-token';
 export {

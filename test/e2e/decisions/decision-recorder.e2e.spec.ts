@@ -1,8 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DatabaseServer } from '@mandate/db';
 import { Client } from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DecisionRecorder } from '../../../libs/decisions/src/recording/decision.recorder';
+import { AuditChainAppender } from '@mandate/audit';
+import type { DecisionOutcome } from '../../../libs/decisions/src/evaluation/decision-outcome';
+import {
+  DecisionCommitError,
+  DecisionRecorder,
+} from '../../../libs/decisions/src/recording/decision.recorder';
 import type { DecisionRecord } from '../../../libs/decisions/src/recording/decision-record';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support';
 
@@ -16,17 +21,22 @@ function record(orgId: string, over: Partial<DecisionRecord> = {}): DecisionReco
     server: 'fs',
     tool: 'read_file',
     phase: 'call',
-    decision: 'allow',
-    reasons: [],
-    obligations: { redact: ['a'] },
     inputJson: JSON.stringify({ arguments: { path: '/x', quote: 'it\'s "quoted" \\ {}' } }),
     policyRevision: 1,
     latencyUs: 42,
     apiKeyId: null,
     requestId: 'req-1',
+    facts: { toolDigest: 'sha256:00' },
     ...over,
   };
 }
+
+const ALLOW: DecisionOutcome = {
+  decision: 'allow',
+  reasons: [],
+  obligations: { redact: ['a'] },
+  approval: null,
+};
 
 describeWithPostgres('decision recorder (group commit on the real PostgreSQL)', () => {
   let db: TestDatabase;
@@ -35,7 +45,10 @@ describeWithPostgres('decision recorder (group commit on the real PostgreSQL)', 
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    recorder = new DecisionRecorder(await DatabaseServer.open({ databaseUrl: db.url, dataDir: '' }));
+    recorder = new DecisionRecorder(
+      await DatabaseServer.open({ databaseUrl: db.url, dataDir: '' }),
+      new AuditChainAppender(),
+    );
     sql = new Client({ connectionString: db.url });
     await sql.connect();
   });
@@ -49,7 +62,7 @@ describeWithPostgres('decision recorder (group commit on the real PostgreSQL)', 
     const orgId = randomUUID();
     const records = Array.from({ length: 500 }, () => record(orgId));
     const before = recorder.stats();
-    await Promise.all(records.map((r) => recorder.record(r)));
+    await Promise.all(records.map((r) => recorder.record(r, ALLOW)));
     const after = recorder.stats();
     expect(after.rows - before.rows).toBe(500);
     expect(after.batches - before.batches).toBeLessThan(50);
@@ -59,18 +72,83 @@ describeWithPostgres('decision recorder (group commit on the real PostgreSQL)', 
     expect(rows.rows[0].obligations).toEqual({ redact: ['a'] });
   });
 
+  it('appends every recorded decision to the organisation audit chain in the same transaction', async () => {
+    const orgId = randomUUID();
+    const records = Array.from({ length: 120 }, () => record(orgId));
+    await Promise.all(records.map((r) => recorder.record(r, ALLOW)));
+    const rows = await sql.query<{ seq: string; canonical: string; leaf: Buffer; hash: Buffer }>(
+      'SELECT seq, canonical, leaf, hash FROM audit_events WHERE org_id = $1 ORDER BY seq',
+      [orgId],
+    );
+    expect(rows.rows.map((r) => Number(r.seq))).toEqual(records.map((_, i) => i + 1));
+    const events = rows.rows.map(
+      (r) => JSON.parse(r.canonical) as { id: string; type: string; data: Record<string, unknown> },
+    );
+    expect(new Set(events.map((e) => e.id))).toEqual(new Set(records.map((r) => r.id)));
+    expect(events[0]).toMatchObject({
+      type: 'tool_call.decided',
+      data: { decision: 'allow', tool: 'read_file', facts: { toolDigest: 'sha256:00' } },
+    });
+    // The chain links: hash(n) = SHA-256(hash(n-1) ‖ leaf(n)), leaf = SHA-256(0x00 ‖ canonical).
+    let previous = Buffer.alloc(32);
+    for (const row of rows.rows) {
+      const leaf = createHash('sha256')
+        .update(Buffer.from([0]))
+        .update(row.canonical, 'utf8')
+        .digest();
+      expect(row.leaf.equals(leaf)).toBe(true);
+      expect(row.hash.equals(createHash('sha256').update(previous).update(leaf).digest())).toBe(true);
+      previous = row.hash;
+    }
+  });
+
+  it('runs stage effects in a savepoint: a failing effect is undone and its decision recorded as deny', async () => {
+    const orgId = randomUUID();
+    await sql.query('CREATE TABLE IF NOT EXISTS recorder_probe (org uuid, n int)');
+    const consumed = record(orgId);
+    const failing = record(orgId);
+    const [ok, bad] = await Promise.all([
+      recorder.record(consumed, ALLOW, async (q, o) => {
+        await q('INSERT INTO recorder_probe (org, n) VALUES ($1, 1)', [orgId]);
+        return o;
+      }),
+      recorder.record(failing, ALLOW, async (q) => {
+        await q('INSERT INTO recorder_probe (org, n) VALUES ($1, 2)', [orgId]);
+        throw new DecisionCommitError({
+          decision: 'deny',
+          reasons: [{ code: 'grants_failed', message: 'x' }],
+          obligations: {},
+          approval: null,
+        });
+      }),
+    ]);
+    expect(ok.decision).toBe('allow');
+    expect(bad).toMatchObject({ decision: 'deny', reasons: [{ code: 'grants_failed' }] });
+    const probe = await sql.query('SELECT n FROM recorder_probe WHERE org = $1', [orgId]);
+    expect(probe.rows).toEqual([{ n: 1 }]);
+    const stored = await sql.query('SELECT id, decision FROM decisions WHERE org_id = $1 ORDER BY decision', [
+      orgId,
+    ]);
+    expect(stored.rows).toEqual([
+      { id: consumed.id, decision: 'allow' },
+      { id: failing.id, decision: 'deny' },
+    ]);
+  });
+
   it('fails only the bad row of a batch; a failing database fails every waiting decision', async () => {
     const orgId = randomUUID();
     const good = record(orgId);
     const bad = record(orgId, { phase: 'bogus' }); // violates ck_decisions_phase
-    const results = await Promise.allSettled([recorder.record(good), recorder.record(bad)]);
+    const results = await Promise.allSettled([recorder.record(good, ALLOW), recorder.record(bad, ALLOW)]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
 
     await sql.query('ALTER TABLE decisions ADD CONSTRAINT ck_block CHECK (false) NOT VALID');
-    const blocked = await Promise.allSettled([record(orgId), record(orgId)].map((r) => recorder.record(r)));
+    const blocked = await Promise.allSettled(
+      [record(orgId), record(orgId)].map((r) => recorder.record(r, ALLOW)),
+    );
     expect(blocked.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     await sql.query('ALTER TABLE decisions DROP CONSTRAINT ck_block');
-    await recorder.record(record(orgId));
+    await recorder.record(record(orgId), ALLOW);
     const count = await sql.query('SELECT count(*)::int AS n FROM decisions WHERE org_id = $1', [orgId]);
     expect(count.rows[0].n).toBe(2);
   });
@@ -80,9 +158,10 @@ describeWithPostgres('decision recorder (group commit on the real PostgreSQL)', 
     unreachable.port = '1'; // nothing listens there
     const broken = new DecisionRecorder(
       await DatabaseServer.open({ databaseUrl: unreachable.toString(), dataDir: '' }),
+      new AuditChainAppender(),
     );
     try {
-      await expect(broken.record(record(randomUUID()))).rejects.toThrow();
+      await expect(broken.record(record(randomUUID()), ALLOW)).rejects.toThrow();
       expect(broken.stats()).toMatchObject({ rows: 0, failedRows: 1 });
     } finally {
       await broken.onApplicationShutdown();

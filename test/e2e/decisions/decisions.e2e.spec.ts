@@ -83,7 +83,7 @@ describeWithPostgres('decisions: POST /v1/decisions', () => {
     expect(pending.body).toMatchObject({
       decision: 'pending_approval',
       reasons: [{ code: 'approval_required', message: 'rm needs a human' }],
-      approval: { reason: 'rm needs a human', approvers: ['sre'] },
+      approval: { requirement: { reason: 'rm needs a human', approvers: ['sre'] } },
     });
     const other = await decide(request({ tool: { name: 'write_file' } }));
     expect(other.body).toMatchObject({ decision: 'deny', reasons: [{ code: 'not_allowed' }] });

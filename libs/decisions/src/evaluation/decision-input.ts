@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { AgentEntity } from '@mandate/identity';
+import type { PolicyInput } from '../pipeline/decision-stage';
 
 export type DecisionPhase = 'list' | 'call' | 'result';
 export type JsonObject = Record<string, unknown>;
@@ -36,7 +37,7 @@ export function buildPolicyInput(
   agent: AgentEntity,
   caller: DecisionCaller,
   now: Date,
-): JsonObject {
+): PolicyInput {
   const definition = request.tool.definition;
   const annotations = definition?.annotations;
   return {
@@ -67,7 +68,7 @@ export function buildPolicyInput(
       risk: 'unknown',
       annotations:
         annotations !== null && typeof annotations === 'object' && !Array.isArray(annotations)
-          ? annotations
+          ? (annotations as JsonObject)
           : {},
     },
     arguments: request.arguments,

@@ -13,6 +13,17 @@ export interface DecisionOutcome {
   obligations: Record<string, unknown>;
   /** The policy's `require_approval` object for pending_approval, else null. */
   approval: Record<string, unknown> | null;
+  /** The approval request a pending decision waits for (set by the approvals stage). */
+  approvalRequest?: ApprovalRequestRef | null;
+}
+
+/** Where a gateway follows a pending decision: `GET /v1/approvals/{id}?wait=…`. */
+export interface ApprovalRequestRef {
+  id: string;
+  /** Console/API address of the request, for people. */
+  url: string;
+  /** Seconds after which the gateway should ask again (or long-poll). */
+  retryAfter: number;
 }
 
 export function denied(code: string, message: string): DecisionOutcome {

@@ -1,4 +1,4 @@
-import type { DecisionReason, DecisionValue } from './decision-outcome';
+import type { ApprovalRequestRef, DecisionReason, DecisionValue } from './decision-outcome';
 
 /** The answer to one decision request. */
 export interface DecisionResult {
@@ -8,6 +8,8 @@ export interface DecisionResult {
   obligations: Record<string, unknown>;
   /** The policy's approval requirement (pending_approval only), else null. */
   approval: Record<string, unknown> | null;
+  /** The approval request to wait for (pending_approval with the approvals stage), else null. */
+  approvalRequest: ApprovalRequestRef | null;
   /** The policy revision evaluated (0 = baseline), or null when no policy could be chosen. */
   policyRevision: number | null;
   /** Names (organisation, revision) so a later request can demand a policy at least this new. */

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { AgentEntity } from '@mandate/identity';
+import type { DecisionDraft, DecisionSql, DecisionStage } from '../pipeline/decision-stage';
+import { DecisionStageRegistry } from '../pipeline/decision-stage.registry';
 import type { CachedPolicy } from '../policy/cached-policy';
 import { DecisionPolicyError } from '../policy/decision-policy-error';
 import { PolicyCache } from '../policy/policy-cache.service';
-import { DecisionRecorder } from '../recording/decision.recorder';
+import { DecisionCommitError, DecisionRecorder } from '../recording/decision.recorder';
 import { AgentDirectory } from './agent-directory';
 import { decodeConsistencyToken, encodeConsistencyToken } from './consistency-token';
 import { buildPolicyInput, type DecisionCaller, type DecisionRequest } from './decision-input';
@@ -13,8 +15,10 @@ import type { DecisionResult } from './decision-result';
 
 /**
  * The decision pipeline: resolve the agent, choose the organisation's policy (honouring a consistency
- * token), build the input document, evaluate in process, record durably, answer. Fails closed: every
- * failure becomes a deny with a reason code; nothing here throws to the caller.
+ * token), build the input document (the registered stages add catalog facts, findings, grants and
+ * approvals), evaluate in process, let the stages settle, record durably (stage effects in the same
+ * transaction), answer. Fails closed: every failure becomes a deny with a reason code; nothing here throws
+ * to the caller.
  */
 @Injectable()
 export class DecisionService {
@@ -24,6 +28,7 @@ export class DecisionService {
     private readonly agents: AgentDirectory,
     private readonly policies: PolicyCache,
     private readonly recorder: DecisionRecorder,
+    private readonly stages: DecisionStageRegistry,
   ) {}
 
   async decide(caller: DecisionCaller, request: DecisionRequest): Promise<DecisionResult> {
@@ -32,65 +37,141 @@ export class DecisionService {
     const now = new Date();
     let agent: AgentEntity | null = null;
     let policy: CachedPolicy | null = null;
-    let inputJson: string;
+    let draft: DecisionDraft | null = null;
+    let inputJson: string | null = null;
     let outcome: DecisionOutcome;
     try {
       agent = await this.agents.find(caller.orgId, request.agent, request.consistencyToken !== undefined);
       const minRevision = this.minRevision(caller.orgId, request.consistencyToken);
       policy = await this.policies.policyFor(caller.orgId, minRevision);
       if (agent === null) {
-        inputJson = JSON.stringify(unresolvedInput(request, caller, now));
         outcome = denied('unknown_agent', `no agent named ${request.agent} in this organisation`);
       } else {
-        inputJson = JSON.stringify(buildPolicyInput(request, agent, caller, now));
+        draft = {
+          decisionId,
+          caller,
+          request,
+          agent,
+          now,
+          input: buildPolicyInput(request, agent, caller, now),
+          facts: {},
+        };
         outcome = agent.enabled
-          ? this.evaluate(policy, inputJson)
+          ? await this.prepareAndEvaluate(policy, draft)
           : denied('agent_disabled', `agent ${agent.name} is disabled`);
+        inputJson = JSON.stringify(draft.input);
+        outcome = await this.settle(draft, outcome);
       }
     } catch (error) {
-      inputJson = JSON.stringify(unresolvedInput(request, caller, now));
       outcome = this.failure(error);
     }
+    inputJson ??= JSON.stringify(unresolvedInput(request, caller, now));
+    const stages = draft === null ? [] : this.stages.list().filter((s) => s.commit !== undefined);
+    const committing = draft;
     const latencyUs = Number((process.hrtime.bigint() - started) / 1000n);
-    const result: DecisionResult = {
+    try {
+      outcome = await this.recorder.record(
+        {
+          id: decisionId,
+          orgId: caller.orgId,
+          decidedAt: now,
+          agentId: agent?.id ?? null,
+          agentName: request.agent,
+          server: request.server.name,
+          tool: request.tool.name,
+          phase: request.phase,
+          inputJson,
+          policyRevision: policy?.revision ?? null,
+          latencyUs: Math.min(latencyUs, 2_147_483_647),
+          apiKeyId: caller.apiKeyId,
+          requestId: caller.requestId,
+          facts: draft?.facts ?? {},
+        },
+        outcome,
+        committing === null || stages.length === 0
+          ? undefined
+          : (sql, current) => this.commit(stages, sql, committing, current),
+      );
+    } catch {
+      const failed = denied('record_failed', 'the decision could not be recorded');
+      return this.result(decisionId, caller, policy, failed, false);
+    }
+    return this.result(decisionId, caller, policy, outcome, true);
+  }
+
+  private result(
+    decisionId: string,
+    caller: DecisionCaller,
+    policy: CachedPolicy | null,
+    outcome: DecisionOutcome,
+    recorded: boolean,
+  ): DecisionResult {
+    return {
       decision: outcome.decision,
       decisionId,
       reasons: outcome.reasons,
       obligations: outcome.obligations,
       approval: outcome.approval,
+      approvalRequest: outcome.decision === 'pending_approval' ? (outcome.approvalRequest ?? null) : null,
       policyRevision: policy?.revision ?? null,
       consistencyToken: policy
         ? encodeConsistencyToken({ orgId: caller.orgId, revision: policy.revision })
         : null,
-      recorded: true,
+      recorded,
     };
-    try {
-      await this.recorder.record({
-        id: decisionId,
-        orgId: caller.orgId,
-        decidedAt: now,
-        agentId: agent?.id ?? null,
-        agentName: request.agent,
-        server: request.server.name,
-        tool: request.tool.name,
-        phase: request.phase,
-        decision: result.decision,
-        reasons: result.reasons,
-        obligations: result.obligations,
-        inputJson,
-        policyRevision: result.policyRevision,
-        latencyUs: Math.min(latencyUs, 2_147_483_647),
-        apiKeyId: caller.apiKeyId,
-        requestId: caller.requestId,
-      });
-    } catch {
-      return {
-        ...result,
-        ...denied('record_failed', 'the decision could not be recorded'),
-        recorded: false,
-      };
+  }
+
+  private async prepareAndEvaluate(policy: CachedPolicy, draft: DecisionDraft): Promise<DecisionOutcome> {
+    for (const stage of this.stages.list()) {
+      if (!stage.prepare) continue;
+      let early: DecisionOutcome | void;
+      try {
+        early = await stage.prepare(draft);
+      } catch (error) {
+        return this.stageFailed(stage, 'unavailable', error);
+      }
+      if (early) return early;
     }
-    return result;
+    return this.evaluate(policy, JSON.stringify(draft.input));
+  }
+
+  private async settle(draft: DecisionDraft, outcome: DecisionOutcome): Promise<DecisionOutcome> {
+    let current = outcome;
+    for (const stage of this.stages.list()) {
+      if (!stage.settle) continue;
+      try {
+        current = await stage.settle(draft, current);
+      } catch (error) {
+        return this.stageFailed(stage, 'unavailable', error);
+      }
+    }
+    return current;
+  }
+
+  /** Runs inside the recording transaction (a savepoint per decision, see DecisionRecorder). */
+  private async commit(
+    stages: readonly DecisionStage[],
+    sql: DecisionSql,
+    draft: DecisionDraft,
+    outcome: DecisionOutcome,
+  ): Promise<DecisionOutcome> {
+    let current = outcome;
+    for (const stage of stages) {
+      let changed: DecisionOutcome | void;
+      try {
+        changed = await stage.commit?.(sql, draft, current);
+      } catch (error) {
+        // Undo every stage's effects for this decision and record a deny.
+        throw new DecisionCommitError(this.stageFailed(stage, 'failed', error));
+      }
+      if (changed) current = changed;
+    }
+    return current;
+  }
+
+  private stageFailed(stage: DecisionStage, what: string, error: unknown): DecisionOutcome {
+    this.logger.warn(`decision stage ${stage.name} failed: ${(error as Error)?.message ?? String(error)}`);
+    return denied(`${stage.name}_${what}`, `the ${stage.name} check could not be completed`);
   }
 
   private minRevision(orgId: string, token: string | undefined): number {

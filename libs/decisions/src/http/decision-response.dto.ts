@@ -24,7 +24,13 @@ export class DecisionResponseDto {
   @ApiProperty({ type: Object })
   obligations!: Record<string, unknown>;
 
-  @ApiProperty({ type: Object, nullable: true, description: 'The approval the policy requires, if pending.' })
+  @ApiProperty({
+    type: Object,
+    nullable: true,
+    description:
+      'For pending_approval: `{id, url, retryAfter}` of the approval request to wait for (long-poll ' +
+      "`GET /v1/approvals/{id}?wait=30`), and `requirement`, the policy's require_approval object.",
+  })
   approval!: Record<string, unknown> | null;
 
   @ApiProperty({ type: Number, nullable: true, description: 'Policy revision evaluated (0 = baseline).' })
@@ -39,9 +45,14 @@ export class DecisionResponseDto {
       decisionId: result.decisionId,
       reasons: result.reasons,
       obligations: result.obligations,
-      approval: result.approval,
+      approval: approvalOf(result),
       policyRevision: result.policyRevision,
       consistencyToken: result.consistencyToken,
     };
   }
+}
+
+function approvalOf(result: DecisionResult): Record<string, unknown> | null {
+  if (result.decision !== 'pending_approval') return null;
+  return { ...(result.approvalRequest ?? {}), requirement: result.approval };
 }

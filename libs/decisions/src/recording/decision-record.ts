@@ -1,4 +1,4 @@
-/** A decision as the recorder stores it (one row of `decisions`). */
+/** A decision as the recorder stores it (one row of `decisions`, one `tool_call.decided` audit event). */
 export interface DecisionRecord {
   id: string;
   orgId: string;
@@ -8,13 +8,12 @@ export interface DecisionRecord {
   server: string;
   tool: string;
   phase: string;
-  decision: string;
-  reasons: unknown;
-  obligations: unknown;
   /** The input document as JSON text (already serialised for the policy). */
   inputJson: string;
   policyRevision: number | null;
   latencyUs: number;
   apiKeyId: string | null;
   requestId: string;
+  /** Facts the pipeline stages recorded (pinned digest, grants consumed, approval, trace id, …). */
+  facts: Record<string, unknown>;
 }

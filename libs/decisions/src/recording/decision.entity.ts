@@ -57,4 +57,8 @@ export class DecisionEntity {
 
   @Column({ name: 'request_id', type: 'text' })
   requestId!: string;
+
+  /** Facts the pipeline stages recorded: pinned digest, grants consumed, approval, trace id, … */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  facts!: Record<string, unknown>;
 }
