@@ -90,7 +90,7 @@ describeWithPostgres('decision recorder (group commit on the real PostgreSQL)', 
       data: { decision: 'allow', tool: 'read_file', facts: { toolDigest: 'sha256:00' } },
     });
     // The chain links: hash(n) = SHA-256(hash(n-1) ‖ leaf(n)), leaf = SHA-256(0x00 ‖ canonical).
-    let previous = Buffer.alloc(32);
+    let previous: Buffer = Buffer.alloc(32);
     for (const row of rows.rows) {
       const leaf = createHash('sha256')
         .update(Buffer.from([0]))

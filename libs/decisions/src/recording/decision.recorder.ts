@@ -113,7 +113,8 @@ export class DecisionRecorder implements OnApplicationShutdown {
     try {
       client = await this.getPool().connect();
       const tx = client;
-      const sql: DecisionSql = async (text, values) => (await tx.query(text, values)).rows;
+      const sql: DecisionSql = async (text, values) =>
+        (await tx.query<Record<string, unknown>>(text, values)).rows;
       await tx.query('BEGIN');
       try {
         for (let i = 0; i < batch.length; i++) {
