@@ -25,6 +25,8 @@ export interface DecisionCaller {
   apiKeyId: string | null;
   ip: string;
   requestId: string;
+  /** W3C trace context of the request (`traceparent` header), recorded with the decision. */
+  trace?: { traceId: string; parentSpanId: string } | null;
 }
 
 /**
@@ -81,6 +83,7 @@ export function buildPolicyInput(
       gateway: caller.apiKeyId,
       session: request.context?.session ?? null,
       request_id: caller.requestId,
+      trace_id: caller.trace?.traceId ?? null,
     },
   };
 }

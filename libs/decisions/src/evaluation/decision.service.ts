@@ -54,7 +54,7 @@ export class DecisionService {
           agent,
           now,
           input: buildPolicyInput(request, agent, caller, now),
-          facts: {},
+          facts: caller.trace ? { traceId: caller.trace.traceId } : {},
         };
         outcome = agent.enabled
           ? await this.prepareAndEvaluate(policy, draft)
@@ -85,7 +85,7 @@ export class DecisionService {
           latencyUs: Math.min(latencyUs, 2_147_483_647),
           apiKeyId: caller.apiKeyId,
           requestId: caller.requestId,
-          facts: draft?.facts ?? {},
+          facts: draft?.facts ?? (caller.trace ? { traceId: caller.trace.traceId } : {}),
         },
         outcome,
         committing === null || stages.length === 0

@@ -60,7 +60,19 @@ export function callerOf(principal: Principal, request: FastifyRequest): Decisio
     apiKeyId: principal.apiKeyId,
     ip: request.ip,
     requestId: String(request.id),
+    trace: traceContextOf(request.headers.traceparent),
   };
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+/** The W3C `traceparent` header (version 00), or null when absent or malformed (all-zero ids are invalid). */
+export function traceContextOf(
+  header: string | string[] | undefined,
+): { traceId: string; parentSpanId: string } | null {
+  const match = typeof header === 'string' ? TRACEPARENT.exec(header.trim()) : null;
+  if (!match || /^0+$/.test(match[1]) || /^0+$/.test(match[2])) return null;
+  return { traceId: match[1], parentSpanId: match[2] };
 }
 
 /** The body's token wins over the header's. */
