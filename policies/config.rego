@@ -1,6 +1,6 @@
 # Settings of Mandate's baseline policy. Organisations start by changing these values; the rules in the other
 # modules read them. Every value can also be overridden through data (data.json at the bundle root):
-#   {"mandate_settings": {"approver_groups": ["sre"], "approvals_required": 2}}
+#   {"mandate_settings": {"approver_groups": ["sre"], "approvals_required": 2, "approval_mode": "window"}}
 package mandate
 
 # Risk classes of the admin-owned risk registry (input.tool.risk). Anything else counts as "unknown".
@@ -15,10 +15,18 @@ blocking_severities := {"high", "critical"}
 # Detectors whose findings name argument paths to redact in logs and in the approvers' view.
 redacting_detectors := {"secret", "pii"}
 
+# Approval settings: approver_groups / approvals_required (quorum) / approval_reason_required; the pending
+# TTL and the escalation (seconds; null = none) to more groups; approval_mode "once" or "window" (with
+# approval_window_seconds).
 default_settings := {
 	"approver_groups": ["approvers"],
 	"approvals_required": 1,
+	"approval_reason_required": false,
 	"approval_ttl_seconds": 3600,
+	"approval_escalate_after_seconds": null,
+	"approval_escalate_to": [],
+	"approval_mode": "once",
+	"approval_window_seconds": 3600,
 }
 
 # The effective settings: data.mandate_settings wins key by key over default_settings.

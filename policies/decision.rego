@@ -47,12 +47,20 @@ allow if {
 
 default require_approval := null
 
+# The shape the approvals stage reads: who reviews (groups, quorum of approvals, reason required), how
+# long the request stays pending (ttl, seconds), escalation (escalate_after seconds, escalate_to groups),
+# and what an approval yields (mode "once": one call with these exact arguments; "window": calls of the
+# same agent, server and tool for `window` seconds).
 require_approval := {
 	"reason": sprintf("tool %s has risk %s and no grant covers this call", [tool_name, risk]),
-	"risk": risk,
-	"approver_groups": settings.approver_groups,
-	"approvals_required": settings.approvals_required,
-	"ttl_seconds": settings.approval_ttl_seconds,
+	"groups": settings.approver_groups,
+	"quorum": settings.approvals_required,
+	"reason_required": settings.approval_reason_required,
+	"ttl": settings.approval_ttl_seconds,
+	"escalate_after": settings.approval_escalate_after_seconds,
+	"escalate_to": settings.approval_escalate_to,
+	"mode": settings.approval_mode,
+	"window": settings.approval_window_seconds,
 } if {
 	input.phase == "call"
 	count(blocking) == 0
@@ -69,10 +77,14 @@ deny := sort([reason | some reason in blocking]) if {
 } else := []
 
 # What the pipeline must do with an allowed call: consume the grants that allowed it, redact flagged paths.
-obligations := {
-	"consume_grants": consume_grants,
-	"redact_arguments": sort([path | some path in redact_paths]),
-}
+# A result decision adds redact_result and block_result (findings.rego).
+obligations := object.union(
+	{
+		"consume_grants": consume_grants,
+		"redact_arguments": sort([path | some path in redact_paths]),
+	},
+	result_obligations,
+)
 
 default consume_grants := []
 

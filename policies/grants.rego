@@ -1,9 +1,12 @@
 # Grants (scoped capabilities issued by members or approvals) and prior approvals of this exact call.
 package mandate
 
-# input.grants holds the active grants the decision pipeline matched to this call. The policy checks them
-# again (defence in depth): same tool (exact name or glob pattern), same server when the grant names one,
-# uses left when the grant is capped.
+# input.grants holds the active grants the decision pipeline matched to this call (agent, server name, tool,
+# validity window, argument constraints): {id, tool | tool_pattern, server?, uses, max_uses?,
+# budget: {argument, limit, window_seconds, spent} | null, expires_at}. The policy checks them again
+# (defence in depth): same tool (exact name or glob pattern), same server NAME when the grant names one,
+# uses left when the grant is capped. The pipeline consumes the grants listed in consume_grants atomically
+# with recording the decision (and turns the decision into a deny when a use or the budget is gone).
 matching_grants contains grant if {
 	some grant in input.grants
 	grant_tool_matches(grant)
@@ -20,7 +23,7 @@ grant_tool_matches(grant) if {
 
 grant_server_matches(grant) if not grant.server
 
-grant_server_matches(grant) if grant.server == input.server.id
+grant_server_matches(grant) if grant.server == input.server.name
 
 grant_has_uses_left(grant) if not is_number(grant.max_uses)
 

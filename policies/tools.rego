@@ -25,4 +25,9 @@ blocking contains sprintf("tool %s: definition changed since it was pinned", [to
 	tool_changed
 }
 
+# An admin blocked the tool in the catalog (input.tool.status, set by the catalog).
+blocking contains sprintf("tool %s: blocked in the catalog", [tool_name]) if {
+	input.tool.status == "blocked"
+}
+
 tool_name := input.tool.name if is_string(input.tool.name) else := "<unnamed>"

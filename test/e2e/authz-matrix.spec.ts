@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { AuditExportJobService } from '@mandate/audit';
+import { CatalogService } from '@mandate/catalog';
 import { ROLES, type Role } from '@mandate/identity';
 import { compile } from '@mandate/rego';
 import { pack } from 'tar-stream';
@@ -311,6 +313,38 @@ async function send(h: IdentityHarness, c: Call & { contentType?: string }): Pro
   return { status: res.statusCode, body, raw: res.body };
 }
 
+/** catalog:read — like policies:read: admins, policy authors and auditors (approvers do not see it). */
+const CATALOG_READERS: readonly Cred[] = [
+  'owner',
+  'admin',
+  'policy_author',
+  'auditor',
+  'key:admin',
+  'key:auditor',
+];
+
+/** Digest of each catalog tool made by catalogTool (what an approval names). */
+const catalogDigests = new Map<string, string>();
+const catalogTools = new Map<string, { id: string; serverId: string }>();
+/** A pending catalog tool of `org` (shared per organisation, or a fresh one each call). */
+async function catalogTool(
+  ctx: Ctx,
+  org: SeededOrg,
+  fresh = false,
+): Promise<{ id: string; serverId: string }> {
+  const known = catalogTools.get(org.orgId);
+  if (known && !fresh) return known;
+  const out = await ctx.h.app
+    .get(CatalogService)
+    .report({ orgId: org.orgId, actor: { type: 'system', id: 'matrix' } }, { name: 'matrix' }, [
+      { name: `tool_${randomUUID().slice(0, 8)}`, inputSchema: { type: 'object' } },
+    ]);
+  const tool = { id: out.tools[0].id, serverId: out.serverId };
+  catalogDigests.set(tool.id, out.tools[0].digest);
+  if (!fresh) catalogTools.set(org.orgId, tool);
+  return tool;
+}
+
 const shared = new Map<string, string>();
 const sharedTarget = (
   kind: 'member' | 'agent' | 'key' | 'version' | 'version2' | 'agent-name',
@@ -322,6 +356,173 @@ const sharedTarget = (
     return shared.get(key)!;
   };
 };
+
+/** A finished background audit export (events 1–2) of `org`, made once per organisation. */
+const auditExports = new Map<string, string>();
+async function finishedAuditExport(ctx: Ctx, org: SeededOrg): Promise<string> {
+  const known = auditExports.get(org.orgId);
+  if (known) return known;
+  const jobs = ctx.h.app.get(AuditExportJobService);
+  const actor = { type: 'system', id: 'matrix' } as const;
+  const job = await jobs.create(org.orgId, actor, { format: 'jsonl', fromSeq: 1, toSeq: 2 });
+  await jobs.run(org.orgId, job.id);
+  for (let i = 0; i < 200 && (await jobs.get(org.orgId, job.id)).status !== 'done'; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  auditExports.set(org.orgId, job.id);
+  return job.id;
+}
+
+/** A sandbox profile of the organisation (libs/sandbox rows). */
+async function freshSandboxProfile(ctx: Ctx, org: SeededOrg): Promise<string> {
+  const res = await call(ctx.h.app, {
+    method: 'POST',
+    url: '/v1/sandbox/profiles',
+    token: org.ownerToken,
+    body: { name: `target-${ctx.n}-${randomUUID().slice(0, 8)}`, spec: {} },
+  });
+  expect(res.status).toBe(201);
+  return res.body.id;
+}
+
+/** A server quarantined in the organisation (a quarantining profile and one reported violation). */
+async function quarantinedServer(ctx: Ctx, org: SeededOrg): Promise<string> {
+  const server = `hostile-${ctx.n}-${randomUUID().slice(0, 8)}`;
+  const profile = await call(ctx.h.app, {
+    method: 'POST',
+    url: '/v1/sandbox/profiles',
+    token: org.ownerToken,
+    body: { name: `q-${server}`, spec: {}, servers: [server], onViolation: 'quarantine' },
+  });
+  expect(profile.status).toBe(201);
+  const report = await call(ctx.h.app, {
+    method: 'POST',
+    url: '/v1/sandbox/violations',
+    token: org.ownerToken,
+    body: { server, kind: 'filesystem', source: 'stderr', detail: 'EACCES' },
+  });
+  expect(report.body.quarantined).toBe(true);
+  return server;
+}
+
+/** grants:read — approvers and auditors see grants; policy authors do not. */
+const GRANT_READERS: readonly Cred[] = ['owner', 'admin', 'approver', 'auditor', 'key:admin', 'key:auditor'];
+const grantShared = new Map<string, string>();
+async function grantMemo(key: string, make: () => Promise<string>): Promise<string> {
+  if (!grantShared.has(key)) grantShared.set(key, await make());
+  return grantShared.get(key)!;
+}
+
+/** A grant of `org` for one of its agents (libs/grants). */
+async function freshGrant(ctx: Ctx, org: SeededOrg): Promise<string> {
+  const agent = await grantMemo(`grantee:${org.orgId}`, () => freshAgentName(ctx, org));
+  const res = await call(ctx.h.app, {
+    method: 'POST',
+    url: '/v1/grants',
+    token: org.ownerToken,
+    body: { agent, server: 'payments', tool: 'refund', reason: `matrix ${ctx.n}` },
+  });
+  expect(res.status, res.raw).toBe(201);
+  return res.body.id;
+}
+
+/** A token of a fresh grant of `org` (what a gateway presents to delegate). */
+async function freshGrantToken(ctx: Ctx, org: SeededOrg): Promise<string> {
+  const id = await freshGrant(ctx, org);
+  const res = await call(ctx.h.app, { method: 'POST', url: `/v1/grants/${id}/token`, token: org.ownerToken });
+  expect(res.status, res.raw).toBe(201);
+  return res.body.token;
+}
+
+async function freshGrantTemplate(ctx: Ctx, org: SeededOrg): Promise<string> {
+  const res = await call(ctx.h.app, {
+    method: 'POST',
+    url: '/v1/grant-templates',
+    token: org.ownerToken,
+    body: { name: `matrix-${randomUUID().slice(0, 8)}`, tool: 'refund', reason: 'matrix' },
+  });
+  expect(res.status, res.raw).toBe(201);
+  return res.body.id;
+}
+
+/** Approvals (libs/approvals): approvals:read / approvals:decide; gateways long-poll a request's status. */
+const APPROVAL_READERS: readonly Cred[] = [
+  'owner',
+  'admin',
+  'approver',
+  'auditor',
+  'key:admin',
+  'key:auditor',
+];
+const APPROVAL_DECIDERS: readonly Cred[] = ['owner', 'admin', 'approver', 'key:admin'];
+const approvalShared = new Map<string, string>();
+async function approvalMemo(key: string, make: () => Promise<string>): Promise<string> {
+  if (!approvalShared.has(key)) approvalShared.set(key, await make());
+  return approvalShared.get(key)!;
+}
+
+/** A pending approval request of the organisation, reviewable by its owner, admin and approver. */
+async function freshApproval(ctx: Ctx, org: SeededOrg): Promise<string> {
+  await approvalMemo(`approver-group:${org.orgId}`, async () => {
+    const res = await call(ctx.h.app, {
+      method: 'POST',
+      url: '/v1/approver-groups',
+      token: org.ownerToken,
+      body: {
+        name: 'matrix-reviewers',
+        memberIds: [org.members.owner.id, org.members.admin.id, org.members.approver.id],
+      },
+    });
+    expect(res.status, res.raw).toBe(201);
+    return res.body.id as string;
+  });
+  const id = randomUUID();
+  const hash = `sha256:${randomBytes(32).toString('hex')}`;
+  await ctx.h.dataSource.query(
+    `INSERT INTO approval_requests (id, org_id, agent_id, agent_name, server, tool, args_hash, arguments,
+       requirement, reasons, groups, quorum, mode, decision_id, state, expires_at)
+     VALUES ($1, $2, $3, 'matrix-agent', 'payments', 'refund', $4, '{}', '{}', '[]', '{matrix-reviewers}', 1,
+       'once', $5, 'pending', now() + interval '1 hour')`,
+    [id, org.orgId, randomUUID(), hash, randomUUID()],
+  );
+  return id;
+}
+
+async function freshApproverGroup(ctx: Ctx, org: SeededOrg): Promise<string> {
+  const res = await call(ctx.h.app, {
+    method: 'POST',
+    url: '/v1/approver-groups',
+    token: org.ownerToken,
+    body: { name: `matrix-group-${randomUUID().slice(0, 8)}` },
+  });
+  expect(res.status, res.raw).toBe(201);
+  return res.body.id as string;
+}
+
+async function freshApprovalWebhook(ctx: Ctx, org: SeededOrg): Promise<string> {
+  const res = await call(ctx.h.app, {
+    method: 'POST',
+    url: '/v1/approval-webhooks',
+    token: org.ownerToken,
+    body: { url: 'http://127.0.0.1:9/matrix-hook' },
+  });
+  expect(res.status, res.raw).toBe(201);
+  return res.body.id as string;
+}
+
+/** A dead-lettered webhook delivery (made directly in the database). */
+async function freshDeadLetter(ctx: Ctx, org: SeededOrg): Promise<string> {
+  const subscription = await approvalMemo(`webhook:${org.orgId}`, () => freshApprovalWebhook(ctx, org));
+  const request = await freshApproval(ctx, org);
+  const id = randomUUID();
+  await ctx.h.dataSource.query(
+    `INSERT INTO approval_webhook_deliveries (id, org_id, subscription_id, request_id, event_type, payload, state,
+       attempts, finished_at)
+     VALUES ($1, $2, $3, $4, 'approval.requested', '{}', 'dead', 8, now())`,
+    [id, org.orgId, subscription, request],
+  );
+  return id;
+}
 
 const ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', route: '/v1/auth/me', allowed: [...EVERYONE, 'key:gateway'], ok: 200 },
@@ -506,6 +707,40 @@ const ENDPOINTS: readonly Endpoint[] = [
     body: () => bundle,
     check: (res) => expect(res.body.source).toBe('bundle'),
   },
+  {
+    method: 'POST',
+    route: '/v1/policies/:id/replay',
+    allowed: POLICY_WRITERS,
+    ok: 200,
+    target: sharedTarget('version', freshVersion),
+    body: () => ({ limit: 100 }),
+    check: (res, _where, id) => expect(res.body.policy).toMatchObject({ kind: 'version', versionId: id }),
+  },
+  // The bundle API (libs/policies/src/bundles): `:id` is the organisation; another one's id answers 404.
+  {
+    method: 'GET',
+    route: '/v1/bundles/:id',
+    allowed: EVALUATORS,
+    ok: 200,
+    target: (_c, org) => Promise.resolve(org.orgId),
+    check: (res) => expect(res.raw.length).toBeGreaterThan(0),
+  },
+  {
+    method: 'GET',
+    route: '/v1/bundles/:id/keys',
+    allowed: EVALUATORS,
+    ok: 200,
+    target: (_c, org) => Promise.resolve(org.orgId),
+    check: (res) => expect(res.body.keys[0]).toMatchObject({ kty: 'EC', alg: 'ES256', retiredAt: null }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/bundles/:id/keys/rotate',
+    allowed: MANAGERS,
+    ok: 200,
+    target: (_c, org) => Promise.resolve(org.orgId),
+    check: (res) => expect(res.body.kid).toEqual(expect.any(String)),
+  },
 
   // The decision API (libs/decisions): a decision about another organisation's agent is a deny.
   {
@@ -556,6 +791,81 @@ const ENDPOINTS: readonly Endpoint[] = [
       expect(res.body.evaluations).toHaveLength(2);
       expectVerdicts(res.body.evaluations.map(authzenVerdict), where);
     },
+  },
+  {
+    // ToolHive httpv1 compatibility: `:id` is the agent's name.
+    method: 'POST',
+    route: '/v1/compat/toolhive/agents/:id/decision',
+    allowed: EVALUATORS,
+    ok: 200,
+    otherOk: 200,
+    target: sharedTarget('agent-name', freshAgentName),
+    body: () => ({
+      principal: { sub: 'u-1' },
+      operation: 'mcp:tool:call',
+      resource: 'mrn:mcp:payments:tool:refund',
+      context: { mcp: { args: { orderId: 'A-1' } } },
+    }),
+    check: (res, where) => {
+      expect(res.body.allow).toBe(res.body.decision === 'allow');
+      expectVerdicts([res.body], where);
+    },
+  },
+
+  // The MCP tool catalog (libs/catalog): gateways report; admins approve, block and classify.
+  {
+    method: 'POST',
+    route: '/v1/catalog/report',
+    allowed: EVALUATORS,
+    ok: 200,
+    body: (c) => ({
+      server: { name: 'matrix-reported' },
+      tools: [{ name: `reported_${c.n}`, inputSchema: { type: 'object' } }],
+    }),
+    check: (res) => expect(res.body.tools[0]).toMatchObject({ status: 'pending', risk: 'unknown' }),
+  },
+  { method: 'GET', route: '/v1/catalog/servers', allowed: CATALOG_READERS, ok: 200 },
+  {
+    method: 'PATCH',
+    route: '/v1/catalog/servers/:id',
+    allowed: MANAGERS,
+    ok: 200,
+    target: async (c, org) => (await catalogTool(c, org)).serverId,
+    body: () => ({ trustOnFirstUse: false }),
+  },
+  { method: 'GET', route: '/v1/catalog/tools', allowed: CATALOG_READERS, ok: 200 },
+  {
+    method: 'GET',
+    route: '/v1/catalog/tools/:id',
+    allowed: CATALOG_READERS,
+    ok: 200,
+    target: async (c, org) => (await catalogTool(c, org)).id,
+  },
+  {
+    method: 'POST',
+    route: '/v1/catalog/tools/:id/approve',
+    allowed: MANAGERS,
+    ok: 200,
+    target: async (c, org) => (await catalogTool(c, org, true)).id,
+    body: (_c, id) => ({ digest: catalogDigests.get(id ?? '') }),
+    check: (res) => expect(res.body.status).toBe('approved'),
+  },
+  {
+    method: 'POST',
+    route: '/v1/catalog/tools/:id/block',
+    allowed: MANAGERS,
+    ok: 200,
+    target: async (c, org) => (await catalogTool(c, org)).id,
+    body: () => ({ reason: 'matrix' }),
+  },
+  {
+    method: 'PUT',
+    route: '/v1/catalog/tools/:id/risk',
+    allowed: MANAGERS,
+    ok: 200,
+    target: async (c, org) => (await catalogTool(c, org)).id,
+    body: () => ({ risk: 'write' }),
+    check: (res) => expect(res.body.risk).toBe('write'),
   },
 
   // The audit log (libs/audit): always the caller's own organisation's chain.
@@ -616,6 +926,318 @@ const ENDPOINTS: readonly Endpoint[] = [
       expect(res.raw).not.toContain(c.other.orgId);
     },
   },
+  { method: 'GET', route: '/v1/audit/settings', allowed: AUDIT_READERS, ok: 200 },
+  {
+    method: 'PATCH',
+    route: '/v1/audit/settings',
+    allowed: MANAGERS,
+    ok: 200,
+    body: () => ({ retentionDays: 400 }),
+    check: (res) => expect(res.body).toMatchObject({ retentionDays: 400, legalHold: false }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/audit/exports',
+    allowed: AUDIT_READERS,
+    ok: 202,
+    body: () => ({ format: 'jsonl', fromSeq: 1, toSeq: 2 }),
+    check: (res) => expect(res.body).toMatchObject({ fromSeq: 1, toSeq: 2, total: 2 }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/exports/:id',
+    allowed: AUDIT_READERS,
+    ok: 200,
+    target: (c, org) => finishedAuditExport(c, org),
+    check: (res) => expect(res.body).toMatchObject({ status: 'done', exported: 2 }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/exports/:id/download',
+    allowed: AUDIT_READERS,
+    ok: 200,
+    target: (c, org) => finishedAuditExport(c, org),
+    check: (res) => expect(res.raw.trim().split('\n')).toHaveLength(2),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audit/exports/:id/manifest',
+    allowed: AUDIT_READERS,
+    ok: 200,
+    target: (c, org) => finishedAuditExport(c, org),
+    check: (res, _where, _id, c) => expect(res.body).toMatchObject({ org: c.own.orgId, count: 2 }),
+  },
+  // Sandbox profiles (libs/sandbox): catalog:read / catalog:write; gateways resolve and report violations.
+  {
+    method: 'GET',
+    route: '/v1/sandbox/profiles',
+    allowed: ['owner', 'admin', 'policy_author', 'auditor', 'key:admin', 'key:auditor'],
+    ok: 200,
+  },
+  {
+    method: 'POST',
+    route: '/v1/sandbox/profiles',
+    allowed: MANAGERS,
+    ok: 201,
+    body: (c) => ({ name: `matrix-${c.n}`, spec: {} }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/sandbox/profiles/resolve',
+    allowed: EVALUATORS,
+    ok: 200,
+    query: () => 'server=matrix-server',
+  },
+  {
+    method: 'GET',
+    route: '/v1/sandbox/profiles/:id',
+    allowed: ['owner', 'admin', 'policy_author', 'auditor', 'key:admin', 'key:auditor'],
+    ok: 200,
+    target: (c, org) => freshSandboxProfile(c, org),
+  },
+  {
+    method: 'PATCH',
+    route: '/v1/sandbox/profiles/:id',
+    allowed: MANAGERS,
+    ok: 200,
+    target: (c, org) => freshSandboxProfile(c, org),
+    body: () => ({ description: 'changed' }),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/sandbox/profiles/:id',
+    allowed: MANAGERS,
+    ok: 204,
+    target: (c, org) => freshSandboxProfile(c, org),
+  },
+  {
+    method: 'POST',
+    route: '/v1/sandbox/violations',
+    allowed: EVALUATORS,
+    ok: 201,
+    body: () => ({
+      server: 'matrix-server',
+      kind: 'network',
+      source: 'stderr',
+      detail: 'connect ECONNREFUSED',
+    }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/sandbox/quarantines',
+    allowed: ['owner', 'admin', 'policy_author', 'auditor', 'key:admin', 'key:auditor'],
+    ok: 200,
+  },
+  {
+    method: 'POST',
+    route: '/v1/sandbox/quarantines/release',
+    allowed: MANAGERS,
+    ok: 204,
+    target: (c, org) => quarantinedServer(c, org),
+    body: (_c, server) => ({ server }),
+  },
+  // Capability grants (libs/grants): grants:read / grants:write; gateways delegate (decisions:evaluate).
+  {
+    method: 'POST',
+    route: '/v1/grants',
+    allowed: MANAGERS,
+    ok: 201,
+    target: (c, org) => grantMemo(`grantee:${org.orgId}`, () => freshAgentName(c, org)),
+    otherOk: 400,
+    body: (_c, agent) => ({ agent, server: 'payments', tool: 'refund', reason: 'matrix' }),
+  },
+  { method: 'GET', route: '/v1/grants', allowed: GRANT_READERS, ok: 200 },
+  {
+    method: 'GET',
+    route: '/v1/grants/:id',
+    allowed: GRANT_READERS,
+    ok: 200,
+    target: (c, org) => grantMemo(`grant:${org.orgId}`, () => freshGrant(c, org)),
+    check: (res, _where, id) => expect(res.body).toMatchObject({ id, decisions: [] }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/grants/:id/revoke',
+    allowed: MANAGERS,
+    ok: 200,
+    target: freshGrant,
+    body: () => ({ reason: 'matrix' }),
+    check: (res) => expect(res.body.status).toBe('revoked'),
+  },
+  {
+    method: 'POST',
+    route: '/v1/grants/:id/token',
+    allowed: MANAGERS,
+    ok: 201,
+    target: (c, org) => grantMemo(`grant:${org.orgId}`, () => freshGrant(c, org)),
+    check: (res) => expect(res.body.token).toEqual(expect.any(String)),
+  },
+  {
+    method: 'POST',
+    route: '/v1/grants/delegate',
+    allowed: EVALUATORS,
+    ok: 201,
+    target: freshGrantToken,
+    otherOk: 400,
+    setup: async (c) => {
+      await grantMemo(`delegate:${c.own.orgId}`, () => freshAgentName(c, c.own));
+    },
+    body: (c, token) => ({
+      parentToken: token,
+      agent: grantShared.get(`delegate:${c.own.orgId}`),
+      reason: 'matrix',
+    }),
+    check: (res, where) => {
+      if (where === 'other') expect(res.body.details.reason).toBe('grant_token_invalid');
+      else expect(res.body.grant.parentId).toEqual(expect.any(String));
+    },
+  },
+  {
+    method: 'POST',
+    route: '/v1/grants/keys/rotate',
+    allowed: MANAGERS,
+    ok: 200,
+    check: (res) => expect(res.body.kid).toEqual(expect.any(String)),
+  },
+  {
+    method: 'POST',
+    route: '/v1/grant-templates',
+    allowed: MANAGERS,
+    ok: 201,
+    body: (c) => ({ name: `matrix-template-${c.n}`, tool: 'refund', reason: 'matrix' }),
+  },
+  { method: 'GET', route: '/v1/grant-templates', allowed: GRANT_READERS, ok: 200 },
+  {
+    method: 'GET',
+    route: '/v1/grant-templates/:id',
+    allowed: GRANT_READERS,
+    ok: 200,
+    target: (c, org) => grantMemo(`template:${org.orgId}`, () => freshGrantTemplate(c, org)),
+  },
+  {
+    method: 'PATCH',
+    route: '/v1/grant-templates/:id',
+    allowed: MANAGERS,
+    ok: 200,
+    target: (c, org) => grantMemo(`template:${org.orgId}`, () => freshGrantTemplate(c, org)),
+    body: (c) => ({ maxUses: c.n }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/grant-templates/:id/instantiate',
+    allowed: MANAGERS,
+    ok: 201,
+    target: (c, org) => grantMemo(`template:${org.orgId}`, () => freshGrantTemplate(c, org)),
+    setup: async (c) => {
+      await grantMemo(`grantee:${c.own.orgId}`, () => freshAgentName(c, c.own));
+    },
+    body: (c) => ({ agents: [grantShared.get(`grantee:${c.own.orgId}`)] }),
+    check: (res) => expect(res.body.grants).toHaveLength(1),
+  },
+  // Approvals (libs/approvals).
+  { method: 'GET', route: '/v1/approvals', allowed: APPROVAL_READERS, ok: 200 },
+  {
+    method: 'GET',
+    route: '/v1/approvals/:id',
+    allowed: APPROVAL_READERS,
+    ok: 200,
+    target: (c, org) => approvalMemo(`approval:${org.orgId}`, () => freshApproval(c, org)),
+    check: (res, _where, id) => expect(res.body).toMatchObject({ id, state: 'pending', votes: [] }),
+  },
+  {
+    method: 'GET',
+    route: '/v1/approvals/:id/status',
+    allowed: EVALUATORS,
+    ok: 200,
+    target: (c, org) => approvalMemo(`approval:${org.orgId}`, () => freshApproval(c, org)),
+    check: (res, _where, id) => expect(res.body).toMatchObject({ id, state: 'pending' }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/approvals/:id/approve',
+    allowed: APPROVAL_DECIDERS,
+    membersOnly: true,
+    ok: 200,
+    target: freshApproval,
+    body: () => ({ reason: 'matrix' }),
+    check: (res) => expect(res.body.state).toBe('approved'),
+  },
+  {
+    method: 'POST',
+    route: '/v1/approvals/:id/deny',
+    allowed: APPROVAL_DECIDERS,
+    membersOnly: true,
+    ok: 200,
+    target: freshApproval,
+    body: () => ({ reason: 'matrix' }),
+    check: (res) => expect(res.body.state).toBe('denied'),
+  },
+  {
+    method: 'POST',
+    route: '/v1/approvals/:id/cancel',
+    allowed: APPROVAL_DECIDERS,
+    ok: 200,
+    target: freshApproval,
+    body: () => ({}),
+    check: (res) => expect(res.body.state).toBe('cancelled'),
+  },
+  {
+    method: 'POST',
+    route: '/v1/approvals/batch',
+    allowed: APPROVAL_DECIDERS,
+    ok: 200,
+    body: () => ({ ids: [randomUUID()], vote: 'deny' }),
+    check: (res) =>
+      expect(res.body.results).toMatchObject([{ ok: false, error: { code: expect.any(String) } }]),
+  },
+  { method: 'GET', route: '/v1/approver-groups', allowed: APPROVAL_READERS, ok: 200 },
+  {
+    method: 'POST',
+    route: '/v1/approver-groups',
+    allowed: MANAGERS,
+    ok: 201,
+    body: (c) => ({ name: `matrix-${c.n}-${randomUUID().slice(0, 8)}` }),
+  },
+  {
+    method: 'PUT',
+    route: '/v1/approver-groups/:id/members',
+    allowed: MANAGERS,
+    ok: 200,
+    target: (c, org) => approvalMemo(`group:${org.orgId}`, () => freshApproverGroup(c, org)),
+    body: (c) => ({ memberIds: [c.own.members.approver.id] }),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/approver-groups/:id',
+    allowed: MANAGERS,
+    ok: 204,
+    target: freshApproverGroup,
+  },
+  { method: 'GET', route: '/v1/approval-webhooks', allowed: MANAGERS, ok: 200 },
+  {
+    method: 'POST',
+    route: '/v1/approval-webhooks',
+    allowed: MANAGERS,
+    ok: 201,
+    body: () => ({ url: 'http://127.0.0.1:9/matrix', format: 'slack' }),
+    check: (res) => expect(res.body.secret).toMatch(/^whsec_/),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/approval-webhooks/:id',
+    allowed: MANAGERS,
+    ok: 204,
+    target: freshApprovalWebhook,
+  },
+  { method: 'GET', route: '/v1/approval-webhooks/dead-letters', allowed: MANAGERS, ok: 200 },
+  {
+    method: 'POST',
+    route: '/v1/approval-webhooks/dead-letters/:id/replay',
+    allowed: MANAGERS,
+    ok: 200,
+    target: freshDeadLetter,
+    check: (res) => expect(res.body.state).toBe('pending'),
+  },
 ];
 
 /** Reachable without credentials. `/metrics` is public by default (METRICS_PUBLIC) — see the second suite. */
@@ -626,6 +1248,7 @@ const PUBLIC_ROUTES: ReadonlyArray<{ method: string; route: RegExp }> = [
   { method: 'GET', route: /^\/docs(\/.*)?$/ },
   { method: 'POST', route: /^\/v1\/auth\/login$/ },
   { method: 'GET', route: /^\/\.well-known\/authzen-configuration$/ },
+  { method: 'GET', route: /^\/\.well-known\/jwks\.json$/ },
 ];
 
 const passwords = new Map<Cred, string>();

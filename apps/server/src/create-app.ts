@@ -8,7 +8,7 @@ import { loadConfig, type AppConfig, type Env } from '@mandate/config';
 import { DatabaseServer, migrateDatabase } from '@mandate/db';
 import { createLogger, PinoNestLogger } from '@mandate/platform';
 import { LogController } from 'fastify';
-import type { DestinationStream, Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { MIGRATIONS } from '../../../migrations';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi/setup-openapi';
@@ -38,8 +38,16 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(options.env, options.config);
+  // Logs go to stdout asynchronously (lines written while a write is in flight are joined into the next
+  // one; pino flushes on exit): with request logs at `info`, a synchronous write per line costs the decision
+  // API a system call per log line.
   const logger =
-    options.logger ?? createLogger(config.logLevel, { service: 'mandate-server' }, options.logDestination);
+    options.logger ??
+    createLogger(
+      config.logLevel,
+      { service: 'mandate-server' },
+      options.logDestination ?? pino.destination({ dest: 1, sync: false }),
+    );
   const database = await DatabaseServer.open(config);
   try {
     logger.info({ database: database.safeUrl, embedded: database.isEmbedded }, 'database selected');

@@ -38,9 +38,10 @@ export class AuditChain {
     return { seq: this.seq, hash: this.prevHash.toString('hex'), frontier: this.tree.frontierHex() };
   }
 
-  append(input: AuditEventInput): AuditRecord {
+  /** Appends one event; `masker` (default: the chain's) masks its payload before hashing. */
+  append(input: AuditEventInput, masker: EventMasker = this.masker): AuditRecord {
     if (input.org !== this.org) throw new Error(`event of org ${input.org} appended to chain of ${this.org}`);
-    const { data, masked } = this.masker.mask(input.data);
+    const { data, masked } = masker.mask(input.data);
     const event: AuditEvent = {
       v: AUDIT_EVENT_VERSION,
       seq: this.seq + 1,

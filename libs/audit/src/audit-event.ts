@@ -24,6 +24,12 @@ export interface AuditEventInput {
   data: Record<string, unknown>;
   requestId?: string | null;
   ip?: string | null;
+  /**
+   * Extra masking paths (each starting with `$.data`) for this event only, on top of the organisation's
+   * configured ones — e.g. a policy's `redact_arguments` obligation. Not hashed itself: the event's
+   * `masked` list records what was masked. An invalid path masks the whole `$.data.input.arguments`.
+   */
+  maskPaths?: readonly string[];
 }
 
 /** Version of the hashed event shape below; bump when a field is added or its meaning changes. */

@@ -58,7 +58,10 @@ export function signExportManifest(input: ManifestInput, privateKey: KeyObject):
     org: input.org,
     format: summary.format,
     filters: input.filters ?? {},
-    timeRange: input.timeRange ?? { from: summary.firstTime, to: summary.lastTime },
+    timeRange: input.timeRange ?? {
+      from: summary.minTime ?? summary.firstTime,
+      to: summary.maxTime ?? summary.lastTime,
+    },
     count: summary.count,
     firstSeq: summary.firstSeq,
     lastSeq: summary.lastSeq,

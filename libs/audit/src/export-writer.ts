@@ -12,6 +12,13 @@ export interface ExportSummary {
   lastSeq: number | null;
   firstTime: string | null;
   lastTime: string | null;
+  /**
+   * Earliest and latest event time written. Event times follow the order of appends only roughly (clocks
+   * of several processes, transactions of different lengths), so these — not the first and last event's
+   * times — bound every event of the file.
+   */
+  minTime: string | null;
+  maxTime: string | null;
   /** Chain hash of the last event written (null when empty). */
   lastHash: string | null;
   /** Hex SHA-256 of the exact bytes written. */
@@ -57,6 +64,7 @@ export async function* exportChunks(
     }
     summary.lastSeq = seq;
     summary.lastTime = record.event.time;
+    noteTime(summary, record.event.time);
     summary.lastHash = record.hash;
     summary.count += 1;
     const line = formatLine(format, record);
@@ -74,6 +82,12 @@ export async function* exportChunks(
   summary.sha256 = digest.digest('hex');
 }
 
+/** Widens the summary's [minTime, maxTime] to `time` (RFC 3339 UTC with milliseconds: compares as text). */
+export function noteTime(summary: ExportSummary, time: string): void {
+  if (summary.minTime === null || time < summary.minTime) summary.minTime = time;
+  if (summary.maxTime === null || time > summary.maxTime) summary.maxTime = time;
+}
+
 export function emptySummary(format: ExportFormat): ExportSummary {
   return {
     format,
@@ -82,6 +96,8 @@ export function emptySummary(format: ExportFormat): ExportSummary {
     lastSeq: null,
     firstTime: null,
     lastTime: null,
+    minTime: null,
+    maxTime: null,
     lastHash: null,
     sha256: '',
     bytes: 0,

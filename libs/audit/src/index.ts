@@ -62,6 +62,14 @@ export {
 } from './export-verifier';
 export { emptySummary, exportChunks, writeExport, type ExportSummary } from './export-writer';
 export { formatConcretePath, parseJsonPath, type PathSegment } from './json-path';
+export {
+  DECISION_ARGUMENTS_PATH,
+  MAX_MASK_PATHS,
+  MaskerCache,
+  policyMaskPaths,
+  REDACT_ARGUMENTS_OBLIGATION,
+  validateMaskPaths,
+} from './mask-rules';
 export { MerkleAccumulator } from './merkle-accumulator';
 export {
   consistencyProof,
@@ -79,7 +87,26 @@ export {
   type AuditExportRequest,
   type AuditExportRange,
 } from './db/audit-export.service';
-export { AuditLogRepository, type AuditSearchFilters, type StoredHead } from './db/audit-log.repository';
+export {
+  AuditLogRepository,
+  type AuditSearchFilters,
+  type PurgeHorizon,
+  type StoredHead,
+} from './db/audit-log.repository';
+export {
+  AUDIT_EXPORT_TOPIC,
+  AuditExportJobService,
+  type AuditExportJob,
+  type AuditExportJobStatus,
+} from './db/audit-export-job.service';
+export { AUDIT_PURGED, AuditRetentionService, type PurgeResult } from './db/audit-retention.service';
+export {
+  AUDIT_SETTINGS_UPDATED,
+  AuditSettingsService,
+  DEFAULT_RETENTION_DAYS,
+  type AuditSettings,
+  type AuditSettingsPatch,
+} from './db/audit-settings.service';
 export { AuditMaintenanceScheduler } from './db/audit-maintenance.scheduler';
 export { AuditMasterKey, MASTER_KEY_FILE } from './db/audit-master-key';
 export { AuditProofService } from './db/audit-proof.service';

@@ -58,6 +58,10 @@ export class AppConfig {
   @IsBoolean()
   metricsPublic: boolean = true;
 
+  /** OpenTelemetry spans of the decision API: `none` (default) or `console` (JSON lines on stdout). */
+  @IsIn(['none', 'console'])
+  tracesExporter: 'none' | 'console' = 'none';
+
   @Transform(toInt)
   @IsInt()
   @Min(1024)
@@ -99,6 +103,45 @@ export class AppConfig {
   })
   masterKey?: string;
 
+  /**
+   * Input-validation gates on the decision path (JSON Schema + injection detectors over call arguments,
+   * secret/instruction scan of results). `false` only to measure their cost: no gate findings are produced.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  gatesEnabled: boolean = true;
+
+  /**
+   * Public base URL of the service (console links in approval answers and notifications), without a
+   * trailing slash, e.g. `https://mandate.example.com`. Default: `http://<HOST>:<PORT>`.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*[^\s?#/])?$/, {
+    message: 'MANDATE_PUBLIC_URL must be an http(s) URL without a trailing slash, query or fragment',
+  })
+  publicUrl?: string;
+
+  /** Tries of one approval webhook delivery before it is moved to the dead-letter list. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  approvalWebhookMaxAttempts: number = 8;
+
+  /** Period of the approvals sweeper (overdue expiries and escalations, lost webhook jobs). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  approvalSweepIntervalSeconds: number = 10;
+
+  /** A pending webhook delivery whose job was queued this long ago is queued again (lost queue data). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  approvalRedriveAfterSeconds: number = 300;
+
   /** A signed audit checkpoint is made once an organisation's log grew by this many events… */
   @Transform(toInt)
   @IsInt()
@@ -112,4 +155,13 @@ export class AppConfig {
   @Min(1)
   @Max(86_400)
   auditCheckpointIntervalSeconds: number = 60;
+
+  /**
+   * Directory of background audit export files (made on first use); the server and the worker must share
+   * it. Unset → `<MANDATE_DATA_DIR>/audit-exports`.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  auditExportDir?: string;
 }

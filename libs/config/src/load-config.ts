@@ -14,6 +14,7 @@ export const ENV_KEYS = {
   MANDATE_QUEUE_PREFIX: 'queuePrefix',
   LOG_LEVEL: 'logLevel',
   METRICS_PUBLIC: 'metricsPublic',
+  MANDATE_TRACES_EXPORTER: 'tracesExporter',
   BODY_LIMIT_BYTES: 'bodyLimitBytes',
   ACCESS_TOKEN_TTL_SECONDS: 'accessTokenTtlSeconds',
   MANDATE_MIGRATE_ON_START: 'migrateOnStart',
@@ -21,6 +22,12 @@ export const ENV_KEYS = {
   MANDATE_MASTER_KEY: 'masterKey',
   AUDIT_CHECKPOINT_EVERY: 'auditCheckpointEvery',
   AUDIT_CHECKPOINT_INTERVAL_SECONDS: 'auditCheckpointIntervalSeconds',
+  AUDIT_EXPORT_DIR: 'auditExportDir',
+  MANDATE_PUBLIC_URL: 'publicUrl',
+  APPROVAL_WEBHOOK_MAX_ATTEMPTS: 'approvalWebhookMaxAttempts',
+  APPROVAL_SWEEP_INTERVAL_SECONDS: 'approvalSweepIntervalSeconds',
+  APPROVAL_REDRIVE_AFTER_SECONDS: 'approvalRedriveAfterSeconds',
+  GATES_ENABLED: 'gatesEnabled',
 } as const satisfies Record<string, keyof AppConfig>;
 
 type EnvName = keyof typeof ENV_KEYS;

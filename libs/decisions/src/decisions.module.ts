@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '@mandate/identity';
 import { ActivePolicyReader, PoliciesModule } from '@mandate/policies';
 import { AuthzenController } from './authzen/authzen.controller';
+import { ToolhiveController } from './compat/toolhive.controller';
 import { AgentDirectory } from './evaluation/agent-directory';
 import { DecisionService } from './evaluation/decision.service';
 import { DecisionController } from './http/decision.controller';
@@ -15,6 +16,8 @@ import {
 import { PolicyCache } from './policy/policy-cache.service';
 import { DecisionEntity } from './recording/decision.entity';
 import { DecisionRecorder } from './recording/decision.recorder';
+import { PolicyReplayController } from './replay/policy-replay.controller';
+import { PolicyReplayService } from './replay/policy-replay.service';
 
 /**
  * The decision API (the hot path): `POST /v1/decisions` and `/v1/decisions/batch`, and the OpenID AuthZEN
@@ -24,7 +27,7 @@ import { DecisionRecorder } from './recording/decision.recorder';
  */
 @Module({
   imports: [IdentityModule, PoliciesModule, TypeOrmModule.forFeature([DecisionEntity])],
-  controllers: [DecisionController, AuthzenController],
+  controllers: [DecisionController, AuthzenController, PolicyReplayController, ToolhiveController],
   providers: [
     {
       provide: ACTIVE_POLICY_READER,
@@ -37,6 +40,7 @@ import { DecisionRecorder } from './recording/decision.recorder';
     DecisionRecorder,
     DecisionStageRegistry,
     DecisionService,
+    PolicyReplayService,
   ],
   exports: [DecisionService, PolicyCache, DecisionStageRegistry, AgentDirectory],
 })

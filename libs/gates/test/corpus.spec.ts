@@ -22,9 +22,12 @@ interface CorpusFile {
   benign: CorpusEntry[];
 }
 interface Corpus extends CorpusFile {
-  /** Which entries came from `<detector>.holdout.json` (written after tuning, never tuned against). */
+  /** Which entries came from `<detector>.holdout*.json` (written after tuning, never tuned against). */
   holdout: { hostile: Set<CorpusEntry>; benign: Set<CorpusEntry> };
 }
+
+/** The file group of each entry: `main`, `holdout`, `holdout2` … (for per-group rates). */
+const groupOf = new Map<CorpusEntry, string>();
 
 const dir = join(__dirname, 'corpus');
 const byDetector = new Map<DetectorName, Corpus>();
@@ -40,7 +43,9 @@ for (const file of readdirSync(dir)
   };
   corpus.hostile.push(...data.hostile);
   corpus.benign.push(...data.benign);
-  if (file.endsWith('.holdout.json')) {
+  const group = /\.(holdout\d*)\.json$/.exec(file)?.[1] ?? 'main';
+  for (const e of [...data.hostile, ...data.benign]) groupOf.set(e, group);
+  if (group !== 'main') {
     data.hostile.forEach((e) => corpus.holdout.hostile.add(e));
     data.benign.forEach((e) => corpus.holdout.benign.add(e));
   }
@@ -65,27 +70,47 @@ describe('gates corpus', () => {
   const misses: string[] = [];
   const falsePositives: string[] = [];
   const perDetector: Array<{ detector: string; detection: number; falsePositive: number }> = [];
+  const perGroup = new Map<
+    string,
+    { hostile: number; detected: number; benign: number; falsePositives: number }
+  >();
+  const groupTally = (entry: CorpusEntry) => {
+    const group = groupOf.get(entry) ?? 'main';
+    let tally = perGroup.get(group);
+    if (!tally) {
+      tally = { hostile: 0, detected: 0, benign: 0, falsePositives: 0 };
+      perGroup.set(group, tally);
+    }
+    return tally;
+  };
 
   for (const corpus of corpora) {
     let detected = 0;
     let fp = 0;
     for (const entry of corpus.hostile) {
       const held = corpus.holdout.hostile.has(entry);
+      const tally = groupTally(entry);
+      tally.hostile += 1;
       if (held) holdout.hostile += 1;
       if (scan(entry).some((f) => f.detector === corpus.detector)) {
         detected += 1;
+        tally.detected += 1;
         if (held) holdout.detected += 1;
-      } else misses.push(`${corpus.detector}${held ? ' (holdout)' : ''} missed ${JSON.stringify(entry)}`);
+      } else
+        misses.push(`${corpus.detector} (${groupOf.get(entry) ?? 'main'}) missed ${JSON.stringify(entry)}`);
     }
     for (const entry of corpus.benign) {
       const held = corpus.holdout.benign.has(entry);
+      const tally = groupTally(entry);
+      tally.benign += 1;
       if (held) holdout.benign += 1;
       const found = scan(entry).filter(serious);
       if (found.length > 0) {
         fp += 1;
+        tally.falsePositives += 1;
         if (held) holdout.falsePositives += 1;
         falsePositives.push(
-          `${corpus.detector}${held ? ' (holdout)' : ''} benign ${JSON.stringify(entry)} → ${JSON.stringify(found)}`,
+          `${corpus.detector} (${groupOf.get(entry) ?? 'main'}) benign ${JSON.stringify(entry)} → ${JSON.stringify(found)}`,
         );
       }
     }
@@ -131,6 +156,12 @@ describe('gates corpus', () => {
         ...lines,
         `  ${'overall'.padEnd(18)} detection ${pct(detection).padStart(7)}   false positives ${pct(falsePositive).padStart(7)}`,
         `  ${'holdout only'.padEnd(18)} detection ${pct(holdout.detected / holdout.hostile).padStart(7)}   false positives ${pct(holdout.falsePositives / holdout.benign).padStart(7)}   (${holdout.hostile} hostile, ${holdout.benign} benign)`,
+        ...[...perGroup.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(
+            ([group, t]) =>
+              `  ${`set ${group}`.padEnd(18)} detection ${pct(t.detected / t.hostile).padStart(7)}   false positives ${pct(t.falsePositives / t.benign).padStart(7)}   (${t.hostile} hostile, ${t.benign} benign)`,
+          ),
         ...misses.map((m) => `  MISS ${m}`),
         ...falsePositives.map((m) => `  FP   ${m}`),
       ].join('\n'),

@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessGuard } from './access/access.guard';
 import { AgentController } from './agents/agent.controller';
 import { AgentService } from './agents/agent.service';
+import { ApiKeyCache } from './api-keys/api-key-cache';
 import { ApiKeyController } from './api-keys/api-key.controller';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { AccessTokenService } from './auth/access-token.service';
@@ -34,6 +35,7 @@ import { IdentityEvents } from './shared/identity-events';
     PasswordHasher,
     AccessTokenService,
     LoginThrottle,
+    ApiKeyCache,
     ApiKeyService,
     MemberService,
     AgentService,

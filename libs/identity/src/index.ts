@@ -14,6 +14,7 @@ export { AgentEntity } from './agents/agent.entity';
 export { AgentService } from './agents/agent.service';
 export { API_KEY_SCOPES, type ApiKeyScope } from './api-keys/api-key-scope';
 export { ApiKeyService } from './api-keys/api-key.service';
+export { API_KEY_CACHE_TTL_MS, ApiKeyCache } from './api-keys/api-key-cache';
 export { AuthService } from './auth/auth.service';
 export { MetricsScrapeAuthorizer } from './auth/metrics-scrape-authorizer';
 export { IDENTITY_ENTITIES } from './identity.entities';

@@ -1,12 +1,18 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditMasterKey } from '@mandate/audit';
 import { PolicyActivationController } from './activation/policy-activation.controller';
 import { PolicyActivationService } from './activation/policy-activation.service';
 import { PolicyTestGate } from './activation/policy-test.gate';
 import { ActivePolicyReader } from './active/active-policy.reader';
+import { BundleChangeWatcher } from './bundles/bundle-change.watcher';
+import { BundleServeController } from './bundles/bundle-serve.controller';
+import { BundleSigningKeys } from './bundles/bundle-signing-keys';
 import { GzipBodyParser } from './bundles/gzip-body.parser';
 import { PolicyBundleController } from './bundles/policy-bundle.controller';
+import { PolicyBundleServer } from './bundles/policy-bundle-server.service';
 import { PolicyBundleService } from './bundles/policy-bundle.service';
+import { PolicyModuleReader } from './bundles/policy-module.reader';
 import { PolicyCompiler } from './compile/policy-compiler';
 import { PolicyDraftController } from './draft/policy-draft.controller';
 import { PolicyDraftService } from './draft/policy-draft.service';
@@ -26,6 +32,7 @@ import { PolicyVersionService } from './versions/policy-version.service';
     PolicyVersionController,
     PolicyActivationController,
     PolicyBundleController,
+    BundleServeController,
   ],
   providers: [
     PolicyCompiler,
@@ -37,7 +44,13 @@ import { PolicyVersionService } from './versions/policy-version.service';
     ActivePolicyReader,
     PolicyBundleService,
     GzipBodyParser,
+    // Bundle API: its own instance of the master key reader (AuditModule does not export one).
+    AuditMasterKey,
+    BundleSigningKeys,
+    BundleChangeWatcher,
+    PolicyBundleServer,
+    PolicyModuleReader,
   ],
-  exports: [ActivePolicyReader, PolicyCompiler],
+  exports: [ActivePolicyReader, PolicyCompiler, PolicyModuleReader],
 })
 export class PoliciesModule {}

@@ -141,7 +141,10 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
       await c.query(`CREATE ROLE ${role} NOLOGIN`);
       await c.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
       await c.query(`GRANT SELECT, INSERT ON audit_events, audit_checkpoints TO ${role}`);
-      await c.query(`GRANT SELECT, INSERT, UPDATE ON audit_chain_heads, audit_signing_keys TO ${role}`);
+      await c.query(`GRANT SELECT ON audit_purges TO ${role}`);
+      await c.query(
+        `GRANT SELECT, INSERT, UPDATE ON audit_chain_heads, audit_signing_keys, audit_settings, audit_export_jobs TO ${role}`,
+      );
       await c.query(`GRANT EXECUTE ON FUNCTION audit_events_ensure_partitions(integer) TO ${role}`);
       await c.query(`SET ROLE ${role}`);
       const [{ n }] = (
@@ -181,7 +184,35 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
     }
   });
 
-  it('shows data only to auditors and owners, filters and paginates by seq', async () => {
+  it('shows arguments only to auditors and owners, filters and paginates by seq', async () => {
+    await h.dataSource.transaction((m) =>
+      h.app.get(DomainEventPublisher).publish(m, {
+        type: 'test.tool_call',
+        orgId: org.orgId,
+        actor: { type: 'system', id: 'test' },
+        data: { decision: 'allow', input: { arguments: { city: 'Lyon' }, tool: { name: 'weather' } } },
+      }),
+    );
+    const call1 = await call(h.app, {
+      method: 'GET',
+      url: '/v1/audit/events?type=test.tool_call',
+      token: org.tokens.auditor,
+    });
+    expect(call1.body.items[0]).toMatchObject({
+      redacted: false,
+      data: { input: { arguments: { city: 'Lyon' } } },
+    });
+    const call2 = await call(h.app, {
+      method: 'GET',
+      url: '/v1/audit/events?type=test.tool_call',
+      token: org.tokens.admin,
+    });
+    expect(call2.body.items[0]).toMatchObject({
+      redacted: true,
+      data: { decision: 'allow', input: { arguments: '[REDACTED]', tool: { name: 'weather' } } },
+    });
+    expect(call2.raw).not.toContain('Lyon');
+
     const asAuditor = await call(h.app, {
       method: 'GET',
       url: '/v1/audit/events?limit=2',
@@ -204,9 +235,9 @@ describeWithPostgres('audit log: domain events on a per-organisation hash chain'
       token: org.tokens.admin,
     });
     expect(asAdmin.status).toBe(200);
-    expect(
-      asAdmin.body.items.every((e: { data: unknown; redacted: boolean }) => e.data === null && e.redacted),
-    ).toBe(true);
+    // Events without arguments are shown in full to every reader of the log.
+    expect(asAdmin.body.items[0]).toMatchObject({ redacted: false, type: 'org.created' });
+    expect(asAdmin.body.items[0].data).toEqual(asAuditor.body.items[0].data);
     const denied = await call(h.app, {
       method: 'GET',
       url: '/v1/audit/events',

@@ -2,8 +2,11 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import {
+  AuditChainAppender,
   AuditCheckpointService,
+  AuditRetentionService,
   AuditSigningKeys,
   loadAuditPublicKey,
   MASTER_KEY_FILE,
@@ -26,7 +29,7 @@ describe('audit log on the embedded database (PGlite)', () => {
   });
 
   it(
-    'chains events into monthly partitions, rejects updates, generates a 0600 master key and signs',
+    'chains events into monthly partitions, rejects updates, generates a 0600 master key, signs and purges',
     { timeout: 180_000 },
     async () => {
       const dataDir = join(dir, 'data');
@@ -65,6 +68,28 @@ describe('audit log on the embedded database (PGlite)', () => {
         expect(checkpoint && verifyCheckpointSignature(checkpoint, loadAuditPublicKey({ ...jwk }))).toBe(
           true,
         );
+
+        // Retention purge on PGlite: the SECURITY DEFINER function and the trigger's purge exception work.
+        const tenant = '7b0c5a52-3b1e-4a8e-9a55-6d1f0e2c9a11';
+        const old = Date.now() - 2 * 24 * 3600 * 1000;
+        await ds.transaction((m) =>
+          app.get(AuditChainAppender).appendBatch(
+            (text, values) => m.query(text, values),
+            [0, 1, 2].map((i) => ({
+              id: randomUUID(),
+              org: tenant,
+              time: new Date(old + i),
+              type: 'embedded.old',
+              actor: { type: 'system', id: 'test' },
+              data: { i },
+            })),
+          ),
+        );
+        await ds.query(`INSERT INTO audit_settings (org_id, retention_days) VALUES ($1, 1)`, [tenant]);
+        const purged = await app.get(AuditRetentionService).purge(tenant);
+        expect(purged).toMatchObject({ fromSeq: 1, toSeq: 3, count: 3, treeSizeAfter: 4 });
+        const left = await ds.query(`SELECT seq, type FROM audit_events WHERE org_id = $1`, [tenant]);
+        expect(left).toEqual([{ seq: '4', type: 'audit.purged' }]);
       } finally {
         await app.close();
       }

@@ -207,7 +207,14 @@ describeWithPostgres('identity: agents and API keys', () => {
     await h.dataSource.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [
       id,
     ]);
-    expect((await call(h.app, { method: 'GET', url: '/v1/org', token: key })).status).toBe(401);
+    // A change made in SQL reaches the key cache through NOTIFY (a trigger), within a second.
+    const deadline = Date.now() + 1000;
+    let status = 0;
+    while ((status = (await call(h.app, { method: 'GET', url: '/v1/org', token: key })).status) !== 401) {
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe(401);
   });
 
   it('updates the organisation name and slug (unique), and login follows the new slug', async () => {

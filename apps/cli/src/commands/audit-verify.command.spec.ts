@@ -94,8 +94,31 @@ describe('mandate audit verify', () => {
     expect(result.out).toContain('manifest_signature');
   });
 
+  it('finds <export>.manifest.json by default and picks the manifest key out of a JWK set', async () => {
+    writeFileSync(`${exportPath}.manifest.json`, readFileSync(manifestPath));
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { keyId: string };
+    const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
+    const setPath = join(dir, 'keys.json');
+    writeFileSync(
+      setPath,
+      JSON.stringify({
+        keys: [
+          { ...other, kid: 'other', retiredAt: null },
+          {
+            ...publicKey.export({ format: 'jwk' }),
+            kid: manifest.keyId,
+            retiredAt: '2026-11-30T00:00:00.000Z',
+          },
+        ],
+      }),
+    );
+    const result = await run(['audit', 'verify', exportPath, '--key', setPath]);
+    expect(result.code, result.out + result.err).toBe(0);
+    expect(result.out).toContain('OK: 50 events');
+  });
+
   it('rejects bad arguments with exit code 2', async () => {
-    expect((await run(['audit', 'verify', exportPath])).code).toBe(2);
+    expect((await run(['audit', 'verify', exportPath, '--manifest', manifestPath])).code).toBe(2);
     expect(
       (await run(['audit', 'check', exportPath, '--manifest', manifestPath, '--key', pemPath])).code,
     ).toBe(2);

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainEventJournal, StoredDomainEvent } from '@mandate/events';
 import type { EntityManager } from 'typeorm';
-import type { AuditEventInput, AuditRecord } from '../audit-event';
+import type { AuditEvent, AuditEventInput, AuditRecord } from '../audit-event';
 import { AuditChain, type ChainHead } from '../audit-chain';
 import { GENESIS_HASH } from '../audit-hash';
-import { EventMasker } from '../event-masker';
+import type { MaskMode } from '../event-masker';
+import { MaskerCache } from '../mask-rules';
 import { chainKeyOf } from './audit-db.constants';
 
 /**
@@ -18,11 +19,19 @@ interface HeadRow {
   seq: string;
   hash: Buffer;
   frontier: Buffer[];
+  mask_paths: string[] | null;
+  mask_mode: MaskMode | null;
 }
 
-/** Rows per multi-row INSERT (12 parameters each, well under PostgreSQL's 65,535). */
+interface LockedHead {
+  head: ChainHead | undefined;
+  maskPaths: string[];
+  maskMode: MaskMode;
+}
+
+/** Rows per multi-row INSERT (15 parameters each, well under PostgreSQL's 65,535). */
 const INSERT_ROWS = 500;
-const COLUMNS = 12;
+const COLUMNS = 15;
 
 /**
  * Appends events to their organisations' hash chains inside the caller's transaction: each chain head
@@ -36,7 +45,7 @@ const COLUMNS = 12;
  */
 @Injectable()
 export class AuditChainAppender implements DomainEventJournal {
-  private readonly masker = new EventMasker();
+  private readonly maskers = new MaskerCache();
 
   async append(manager: EntityManager, event: StoredDomainEvent): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) {
@@ -78,8 +87,17 @@ export class AuditChainAppender implements DomainEventJournal {
     for (const key of [...byChain.keys()].sort()) {
       const indexes = byChain.get(key) ?? [];
       const org = events[indexes[0]].org;
-      const chain = new AuditChain(org, { head: await this.lockHead(sql, key), masker: this.masker });
-      for (const i of indexes) records[i] = chain.append(events[i]);
+      const locked = await this.lockHead(sql, key);
+      const orgMasker = this.maskers.get(locked.maskMode, locked.maskPaths);
+      const chain = new AuditChain(org, { head: locked.head, masker: orgMasker });
+      for (const i of indexes) {
+        const extra = events[i].maskPaths;
+        const masker =
+          extra && extra.length > 0
+            ? this.maskers.get(locked.maskMode, [...locked.maskPaths, ...extra])
+            : orgMasker;
+        records[i] = chain.append(events[i], masker);
+      }
       for (let start = 0; start < indexes.length; start += INSERT_ROWS) {
         const slice = indexes.slice(start, start + INSERT_ROWS);
         const values: unknown[] = [];
@@ -99,12 +117,13 @@ export class AuditChainAppender implements DomainEventJournal {
             record.canonical,
             Buffer.from(record.leaf, 'hex'),
             Buffer.from(record.hash, 'hex'),
+            ...searchColumnsOf(event),
           );
           const base = n * COLUMNS;
           return `(${Array.from({ length: COLUMNS }, (_, c) => `$${base + c + 1}`).join(', ')})`;
         });
         await sql(
-          `INSERT INTO audit_events (org_id, seq, occurred_at, event_id, type, actor_type, actor_id, subject_type, subject_id, canonical, leaf, hash)
+          `INSERT INTO audit_events (org_id, seq, occurred_at, event_id, type, actor_type, actor_id, subject_type, subject_id, canonical, leaf, hash, agent, tool, decision)
            VALUES ${tuples.join(', ')}`,
           values,
         );
@@ -118,8 +137,11 @@ export class AuditChainAppender implements DomainEventJournal {
     return records;
   }
 
-  private async lockHead(sql: AuditSql, key: string): Promise<ChainHead | undefined> {
-    const select = `SELECT seq, hash, frontier FROM audit_chain_heads WHERE org_id = $1 FOR UPDATE`;
+  /** Locks the chain's head row (creating it on first use) and reads the organisation's masking settings. */
+  private async lockHead(sql: AuditSql, key: string): Promise<LockedHead> {
+    const select = `SELECT h.seq, h.hash, h.frontier, s.mask_paths, s.mask_mode
+      FROM audit_chain_heads h LEFT JOIN audit_settings s ON s.org_id = h.org_id
+      WHERE h.org_id = $1 FOR UPDATE OF h`;
     let rows = (await sql(select, [key])) as unknown as HeadRow[];
     if (rows.length === 0) {
       await sql(
@@ -131,7 +153,27 @@ export class AuditChainAppender implements DomainEventJournal {
     const row = rows[0];
     if (!row) throw new Error(`audit chain head of ${key} could not be created`);
     const seq = Number(row.seq);
-    if (seq === 0) return undefined;
-    return { seq, hash: row.hash.toString('hex'), frontier: row.frontier.map((h) => h.toString('hex')) };
+    return {
+      head:
+        seq === 0
+          ? undefined
+          : { seq, hash: row.hash.toString('hex'), frontier: row.frontier.map((h) => h.toString('hex')) },
+      maskPaths: row.mask_paths ?? [],
+      maskMode: row.mask_mode ?? 'replace',
+    };
   }
+}
+
+/**
+ * Search columns (agent, tool, decision) of an event, taken from the MASKED event as hashed: the agent's
+ * name (`data.agent`), the tool (`<server>/<tool>` of a `tool` subject) and the decision (`data.decision`).
+ */
+export function searchColumnsOf(event: AuditEvent): [string | null, string | null, string | null] {
+  const agent = event.data.agent;
+  const decision = event.data.decision;
+  return [
+    typeof agent === 'string' ? agent.slice(0, 200) : null,
+    event.subject?.type === 'tool' ? event.subject.id.slice(0, 400) : null,
+    typeof decision === 'string' ? decision.slice(0, 40) : null,
+  ];
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from '../audit-event';
 import { CSV_HEADER, formatLine, type ExportFormat } from '../export-formats';
-import type { ExportSummary } from '../export-writer';
+import { noteTime, type ExportSummary } from '../export-writer';
 
 const CHUNK_BYTES = 256 * 1024;
 
@@ -34,6 +34,7 @@ export async function* storedExportChunks(
     }
     summary.lastSeq = record.event.seq;
     summary.lastTime = record.event.time;
+    noteTime(summary, record.event.time);
     summary.lastHash = record.hash;
     summary.count += 1;
     const line = formatLine(format, record);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@mandate/common';
 import { DomainEventPublisher, type Actor } from '@mandate/events';
 import { DataSource } from 'typeorm';
-import { emptySummary } from '../export-writer';
+import { emptySummary, type ExportSummary } from '../export-writer';
 import type { ExportFormat } from '../export-formats';
 import { signExportManifest, type ExportManifest } from '../export-manifest';
 import { AuditCheckpointService } from './audit-checkpoint.service';
@@ -51,7 +51,15 @@ export class AuditExportService {
 
   async resolveRange(org: string, request: AuditExportRequest): Promise<AuditExportRange> {
     const head = await this.log.head(org);
-    let fromSeq = request.fromSeq ?? 1;
+    const horizon = (await this.log.horizon(org))?.toSeq ?? 0;
+    if (request.fromSeq !== undefined && request.fromSeq <= horizon) {
+      throw new DomainError(
+        ErrorCode.Conflict,
+        `events up to ${horizon} were purged by retention; exports start at ${horizon + 1}`,
+        { field: 'fromSeq', purgedThrough: horizon },
+      );
+    }
+    let fromSeq = request.fromSeq ?? horizon + 1;
     let toSeq = request.toSeq ?? head.seq;
     if (toSeq > head.seq) {
       throw new DomainError(ErrorCode.BadRequest, `toSeq is beyond the end of the log (${head.seq})`, {
@@ -110,12 +118,6 @@ export class AuditExportService {
   /** The signed manifest of the export of `range` (recomputes the file's SHA-256 by streaming it). */
   async manifest(org: string, request: AuditExportRequest): Promise<ExportManifest> {
     const range = await this.resolveRange(org, request);
-    const privateKey = await this.keys.signingKey(org);
-    const prevHash = await this.log.hashAt(org, range.fromSeq - 1);
-    if (prevHash === null) {
-      throw new DomainError(ErrorCode.Conflict, `the audit log has no event ${range.fromSeq - 1}`);
-    }
-    const frontier = await this.log.frontierAt(org, range.fromSeq - 1);
     const summary = emptySummary(request.format);
     for await (const chunk of storedExportChunks(
       this.log.records(org, range.fromSeq, range.toSeq),
@@ -124,6 +126,22 @@ export class AuditExportService {
     )) {
       void chunk; // only the summary (count, hashes, size) is needed
     }
+    return this.signManifest(org, request, range, summary);
+  }
+
+  /** Signs the manifest of an export of `range` whose bytes produced `summary`. */
+  async signManifest(
+    org: string,
+    request: AuditExportRequest,
+    range: AuditExportRange,
+    summary: ExportSummary,
+  ): Promise<ExportManifest> {
+    const privateKey = await this.keys.signingKey(org);
+    const prevHash = await this.log.hashAt(org, range.fromSeq - 1);
+    if (prevHash === null) {
+      throw new DomainError(ErrorCode.Conflict, `the audit log has no event ${range.fromSeq - 1}`);
+    }
+    const frontier = await this.log.frontierAt(org, range.fromSeq - 1);
     const expected = range.toSeq - range.fromSeq + 1;
     if (summary.count !== expected || summary.firstSeq !== range.fromSeq || summary.lastSeq !== range.toSeq) {
       // The database lost or reordered rows. The manifest states the range the export stands for, so the
@@ -155,11 +173,6 @@ export class AuditExportService {
           from: request.from?.toISOString() ?? null,
           to: request.to?.toISOString() ?? null,
         },
-        ...(request.from || request.to
-          ? {
-              timeRange: { from: request.from?.toISOString() ?? null, to: request.to?.toISOString() ?? null },
-            }
-          : {}),
       },
       privateKey,
     );

@@ -20,6 +20,20 @@ export interface AuditSearchFilters {
   actorId?: string;
   subjectType?: string;
   subjectId?: string;
+  /** Agent id (actor or subject of type agent) or agent name (decision events). */
+  agent?: string;
+  /** `<server>/<tool>`. */
+  tool?: string;
+  decision?: string;
+  /** Member id, as actor or as subject. */
+  member?: string;
+}
+
+/** The latest retention purge of a chain: events 1…toSeq are gone; the chain continues from `hash`. */
+export interface PurgeHorizon {
+  toSeq: number;
+  hash: string;
+  frontier: string[];
 }
 
 interface EventRow {
@@ -50,9 +64,30 @@ export class AuditLogRepository {
     };
   }
 
-  /** Chain hash stored for `seq` (the genesis hash for 0), or null when no such row exists. */
+  /** The latest purge whose horizon is at most `atMost` (default: the latest), or null. */
+  async horizon(org: string | null, atMost = Number.MAX_SAFE_INTEGER): Promise<PurgeHorizon | null> {
+    const rows = await this.dataSource.query<Array<{ to_seq: string; hash: Buffer; frontier: Buffer[] }>>(
+      `SELECT to_seq, hash, frontier FROM audit_purges WHERE org_id = $1 AND to_seq <= $2
+        ORDER BY to_seq DESC LIMIT 1`,
+      [chainKeyOf(org), atMost],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      toSeq: Number(row.to_seq),
+      hash: row.hash.toString('hex'),
+      frontier: row.frontier.map((h) => h.toString('hex')),
+    };
+  }
+
+  /**
+   * Chain hash stored for `seq` (the genesis hash for 0, the recorded hash for a purge horizon), or null
+   * when no such row exists.
+   */
   async hashAt(org: string | null, seq: number): Promise<string | null> {
     if (seq === 0) return GENESIS_HASH.toString('hex');
+    const purge = await this.horizon(org, seq);
+    if (purge?.toSeq === seq) return purge.hash;
     const rows = await this.dataSource.query<Array<{ hash: Buffer }>>(
       `SELECT hash FROM audit_events WHERE org_id = $1 AND seq = $2`,
       [chainKeyOf(org), seq],
@@ -89,11 +124,16 @@ export class AuditLogRepository {
     }
   }
 
-  /** Merkle frontier of the first `size` leaves, folded from the stored leaves (O(size) time, O(log) memory). */
+  /**
+   * Merkle frontier of the first `size` leaves, folded from the stored leaves after the latest purge
+   * horizon at or below `size` (whose frontier was recorded), in O(size) time and O(log) memory.
+   */
   async frontierAt(org: string | null, size: number): Promise<MerkleAccumulator> {
-    const tree = new MerkleAccumulator();
-    if (size === 0) return tree;
-    for await (const leaf of this.leaves(org, 1, size)) tree.append(leaf);
+    if (size === 0) return new MerkleAccumulator();
+    const purge = await this.horizon(org, size);
+    const tree = purge ? MerkleAccumulator.fromHex(purge.toSeq, purge.frontier) : new MerkleAccumulator();
+    if (tree.size === size) return tree;
+    for await (const leaf of this.leaves(org, tree.size + 1, size)) tree.append(leaf);
     if (tree.size !== size)
       throw new Error(`audit log of ${chainKeyOf(org)} has ${tree.size} of ${size} leaves`);
     return tree;
@@ -119,6 +159,12 @@ export class AuditLogRepository {
           AND ($8::text IS NULL OR actor_id = $8)
           AND ($9::text IS NULL OR subject_type = $9)
           AND ($10::text IS NULL OR subject_id = $10)
+          AND ($12::text IS NULL OR agent = $12 OR (actor_type = 'agent' AND actor_id = $12)
+               OR (subject_type = 'agent' AND subject_id = $12))
+          AND ($13::text IS NULL OR tool = $13)
+          AND ($14::text IS NULL OR decision = $14)
+          AND ($15::text IS NULL OR (actor_type = 'member' AND actor_id = $15)
+               OR (subject_type = 'member' AND subject_id = $15))
         ORDER BY seq LIMIT $11`,
       [
         chainKeyOf(org),
@@ -132,6 +178,10 @@ export class AuditLogRepository {
         filters.subjectType ?? null,
         filters.subjectId ?? null,
         limit,
+        filters.agent ?? null,
+        filters.tool ?? null,
+        filters.decision ?? null,
+        filters.member ?? null,
       ],
     );
     return rows.map(toRecord);

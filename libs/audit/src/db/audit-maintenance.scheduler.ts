@@ -4,13 +4,15 @@ import { DataSource } from 'typeorm';
 import { PARTITION_MONTHS_AHEAD } from './audit-db.constants';
 import { AuditCheckpointService } from './audit-checkpoint.service';
 import { AuditMasterKey } from './audit-master-key';
+import { AuditRetentionService } from './audit-retention.service';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Periodic audit upkeep in every process that mounts the audit module: signs checkpoints of chains that
  * are due (every AUDIT_CHECKPOINT_EVERY events or AUDIT_CHECKPOINT_INTERVAL_SECONDS), and keeps monthly
- * audit_events partitions created ahead (at start and daily). Replicas doing the same work is harmless:
+ * audit_events partitions created ahead (at start and daily), and purges what is past retention (daily,
+ * never under legal hold; see AuditRetentionService). Replicas doing the same work is harmless:
  * checkpoints are unique per tree size, partition creation is serialised by an advisory lock.
  */
 @Injectable()
@@ -19,12 +21,14 @@ export class AuditMaintenanceScheduler implements OnApplicationBootstrap, OnAppl
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private lastPartitionCheck = 0;
+  private lastRetentionCheck = 0;
 
   constructor(
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly checkpoints: AuditCheckpointService,
     private readonly masterKey: AuditMasterKey,
+    private readonly retention: AuditRetentionService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,6 +64,11 @@ export class AuditMaintenanceScheduler implements OnApplicationBootstrap, OnAppl
       );
       for (const org of due) {
         if (await this.checkpoints.checkpointHead(org, now)) signed += 1;
+      }
+      if (now.getTime() - this.lastRetentionCheck >= DAY_MS) {
+        // Retention purges (daily; replicas racing are harmless: audit_purge serialises and skips).
+        this.lastRetentionCheck = now.getTime();
+        await this.retention.purgeDue();
       }
       return signed;
     } catch (error) {

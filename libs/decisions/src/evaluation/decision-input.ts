@@ -16,6 +16,10 @@ export interface DecisionRequest {
   phase: DecisionPhase;
   context?: { session?: string };
   consistencyToken?: string;
+  /** A grant token (JWT) the agent presents; verified by the grants stage. */
+  grantToken?: string;
+  /** Phase `result`: the tool's result (e.g. an MCP CallToolResult), scanned by the gates stage. */
+  result?: JsonObject;
 }
 
 /** Who asks and from where (from the authenticated HTTP request). */
@@ -31,8 +35,9 @@ export interface DecisionCaller {
 
 /**
  * The policy input document — the contract of the product brief (`input.phase`, `agent`, `principal`,
- * `server`, `tool`, `arguments`, `findings`, `grants`, `approval`, `context`). Catalog, validation gates,
- * grants and approvals are later issues; until then their facts are fixed placeholders (see README).
+ * `server`, `tool`, `arguments`, `findings`, `grants`, `approval`, `context`). The catalog, gates, grants
+ * and approvals facts start with neutral defaults (not pinned, unknown risk, no findings, no grants) that
+ * the registered stages overwrite. A result is never copied into the input (it is scanned, not recorded).
  */
 export function buildPolicyInput(
   request: DecisionRequest,
@@ -59,12 +64,12 @@ export function buildPolicyInput(
           groups: request.principal.groups ?? [],
         }
       : null,
-    // Placeholder until the catalog issue: servers have no catalog id yet.
+    // The catalog stage sets the server's catalog id.
     server: { id: null, name: request.server.name, url: request.server.url ?? null },
     tool: {
       name: request.tool.name,
       digest: definition === undefined ? null : toolDigest(definition),
-      // Placeholders until the catalog issue (pinning, drift detection and the risk registry).
+      // Neutral until the catalog stage resolves the tool: not pinned, unchanged, unknown risk.
       pinned: false,
       changed: false,
       risk: 'unknown',

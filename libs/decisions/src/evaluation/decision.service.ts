@@ -12,6 +12,7 @@ import { decodeConsistencyToken, encodeConsistencyToken } from './consistency-to
 import { buildPolicyInput, type DecisionCaller, type DecisionRequest } from './decision-input';
 import { denied, outcomeOf, type DecisionOutcome } from './decision-outcome';
 import type { DecisionResult } from './decision-result';
+import { observeDecision } from '../metrics/decision-metrics';
 
 /**
  * The decision pipeline: resolve the agent, choose the organisation's policy (honouring a consistency
@@ -69,6 +70,7 @@ export class DecisionService {
     const stages = draft === null ? [] : this.stages.list().filter((s) => s.commit !== undefined);
     const committing = draft;
     const latencyUs = Number((process.hrtime.bigint() - started) / 1000n);
+    observeDecision(request.phase, outcome, latencyUs);
     try {
       outcome = await this.recorder.record(
         {

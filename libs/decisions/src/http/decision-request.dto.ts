@@ -10,6 +10,7 @@ import {
   Length,
   Matches,
   MaxLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { IsBoundedJsonObject } from './bounded-json.validator';
@@ -20,6 +21,7 @@ export const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 
 export const ARGUMENT_BOUNDS = { maxDepth: 32, maxBytes: 256 * 1024 };
 export const DEFINITION_BOUNDS = { maxDepth: 32, maxBytes: 64 * 1024 };
+export const RESULT_BOUNDS = { maxDepth: 32, maxBytes: 512 * 1024 };
 
 export class DecisionPrincipalDto {
   @ApiProperty({ description: 'Id of the human the agent acts for.' })
@@ -120,6 +122,16 @@ export class DecisionRequestDto {
   @IsIn(['list', 'call', 'result'])
   phase!: 'list' | 'call' | 'result';
 
+  @ApiPropertyOptional({
+    type: Object,
+    description:
+      'Phase `result` only (required there): the tool’s result, e.g. an MCP CallToolResult (at most 512 KiB, ' +
+      '32 levels deep). Scanned for secrets and injected instructions; never stored.',
+  })
+  @ValidateIf((o: DecisionRequestDto) => o.phase === 'result' || o.result !== undefined)
+  @IsBoundedJsonObject(RESULT_BOUNDS)
+  result?: Record<string, unknown>;
+
   @ApiPropertyOptional({ type: DecisionContextDto })
   @IsOptional()
   @IsObject()
@@ -132,4 +144,10 @@ export class DecisionRequestDto {
   @IsString()
   @MaxLength(200)
   consistencyToken?: string;
+
+  @ApiPropertyOptional({ description: 'A grant token (JWT issued by Mandate) the agent presents.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  grantToken?: string;
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission, type Principal } from '@mandate/identity';
 import type { FastifyRequest } from 'fastify';
 import type { DecisionCaller, DecisionRequest } from '../evaluation/decision-input';
@@ -7,6 +7,7 @@ import { DecisionService } from '../evaluation/decision.service';
 import { DecisionBatchRequestDto } from './decision-batch-request.dto';
 import { DecisionBatchResponseDto } from './decision-batch-response.dto';
 import { DecisionRequestDto } from './decision-request.dto';
+import { DecisionRequestPipe } from './decision-request.pipe';
 import { DecisionResponseDto } from './decision-response.dto';
 
 export const CONSISTENCY_HEADER = 'x-mandate-consistency';
@@ -24,11 +25,14 @@ export class DecisionController {
   @ApiOperation({
     summary: 'Decide on one MCP tool call (fails closed: any failure is a deny with a reason)',
   })
+  @ApiBody({ type: DecisionRequestDto })
   @ApiOkResponse({ type: DecisionResponseDto })
   async decide(
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
-    @Body() body: DecisionRequestDto,
+    // Validated by DecisionRequestPipe (JSON Schema fast path, the DTO otherwise); typed as an interface so
+    // the global ValidationPipe leaves it alone.
+    @Body(DecisionRequestPipe) body: DecisionRequest,
     @Headers(CONSISTENCY_HEADER) consistency?: string,
   ): Promise<DecisionResponseDto> {
     const result = await this.decisions.decide(callerOf(principal, request), withToken(body, consistency));
@@ -76,7 +80,7 @@ export function traceContextOf(
 }
 
 /** The body's token wins over the header's. */
-function withToken(body: DecisionRequestDto, header: string | undefined): DecisionRequest {
+function withToken(body: DecisionRequest, header: string | undefined): DecisionRequest {
   const token =
     body.consistencyToken ?? (typeof header === 'string' && header.length > 0 ? header : undefined);
   return { ...body, consistencyToken: token };

@@ -33,6 +33,25 @@ function decode(text: string): string {
 }
 
 /**
+ * Whether a relative path (`src/../lib/a.ts`) never climbs above the folder it starts in: its `..`
+ * segments only undo segments it went down first. Absolute and home paths are never "inside" (their start
+ * is not the tool's folder); `...` and other dot runs count as climbing (some platforms treat them so).
+ */
+function staysInside(path: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  if (/^(?:\/|~|\$|%|[a-z]:)|[\s\u0000;]/.test(path) || path.length > 4096) return false;
+  let depth = 0;
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (/^\.{2,}$/.test(segment)) {
+      if (segment !== '..' || depth === 0) return false;
+      depth -= 1;
+    } else depth += 1;
+  }
+  return true;
+}
+
+/**
  * Path traversal: `../` and `..\` (also percent-encoded, double-encoded, overlong UTF-8, full-width
  * forms), NUL bytes, and absolute or home-relative paths to sensitive locations (credentials, keys,
  * /etc/passwd, /proc/self, C:\Windows\System32 …).
@@ -47,7 +66,8 @@ export function detectPathTraversal(text: string, context: ScanContext, out: Fin
   let detail = '';
   const segments = normalised.match(TRAVERSAL)?.length ?? 0;
   if (segments > 0) {
-    if (pathField || context.kind === 'url') severity = encoded ? 'critical' : 'high';
+    if (!encoded && pathField && staysInside(normalised)) severity = 'low';
+    else if (pathField || context.kind === 'url') severity = encoded ? 'critical' : 'high';
     else if (encoded || segments >= 2) severity = encoded ? 'high' : 'medium';
     else severity = 'low';
     detail = `${segments} parent-directory segment(s)${encoded ? ' (encoded)' : ''}`;

@@ -20,6 +20,26 @@ const PHRASES: readonly Phrase[] = [
     label: 'asks the model to ignore its instructions',
   },
   {
+    // "Ignore the above and …": the whole preceding text, with no noun after it.
+    pattern: new RegExp(
+      String.raw`\b(?:ignore|disregard|forget)${W}${OPT('all')}${OPT('of')}(?:the${W}|everything${W})?(?:above|preceding)(?:${W}(?:and|then|instead)\b|(?:${W})?[,.;:!]|$)`,
+    ),
+    severity: 'high',
+    label: 'asks the model to ignore the text before it',
+  },
+  {
+    pattern: new RegExp(
+      String.raw`\b(?:no${W}longer${W}(?:bound|restricted|constrained|limited)${W}by|free${W}(?:of|from)${W}(?:all${W}|any${W}|your${W})?(?:rules|restrictions|guidelines|filters))\b|\byou${W}(?:are|have)${W}[^.\n]{0,40}?\b(?:no|without${W}any)${W}(?:restrictions|filters|limitations|guidelines|rules)\b|\b(?:respond|answer|reply)${W}without${W}(?:any${W})?(?:filters|restrictions|censorship|limitations)\b`,
+    ),
+    severity: 'high',
+    label: 'tries to lift the model’s rules',
+  },
+  {
+    pattern: new RegExp(String.raw`\b(?:system|admin|developer|security)${W}override\b`),
+    severity: 'medium',
+    label: 'claims an override',
+  },
+  {
     pattern: new RegExp(
       String.raw`\b(?:do${W}not|don'?t|never)${W}(?:tell|inform|notify|mention|reveal|show|disclose|alert|let)${W}(?:this${W}to${W}|it${W}to${W}|anything${W}to${W})?(?:the${W})?(?:user|human|operator)`,
     ),
@@ -83,14 +103,14 @@ const PHRASES: readonly Phrase[] = [
   },
   {
     pattern: new RegExp(
-      String.raw`\b(?:send|post|upload|forward|exfiltrate|leak|transmit|email)${W}(?:all${W}|the${W}|any${W}|your${W}|its${W}|their${W}){0,2}(?:conversation|chat${W}history|messages|credentials|secrets|api${W}keys?|tokens?|passwords?|private${W}keys?|ssh${W}keys?|env(?:ironment)?${W}variables|contents?)${W}(?:of${W}[^.\n]{0,40}?${W})?(?:to|into)\b`,
+      String.raw`\b(?:send|post|upload|forward|exfiltrate|leak|transmit|email)${W}(?:[a-z'’]{1,16}${W}){0,3}?(?:conversation(?:${W}history)?|chat${W}history|messages|credentials|secrets|api${W}keys?|tokens?|passwords?|private${W}keys?|ssh${W}keys?|env(?:ironment)?${W}variables|contents?)${W}(?:of${W}[^.\n]{0,40}?${W})?(?:to|into)\b`,
     ),
     severity: 'high',
     label: 'asks the model to send data somewhere',
   },
   {
     pattern: new RegExp(
-      String.raw`\b(?:as${W}an${W}ai|ai${W}(?:agent|assistant|model)s?)${W}(?:reading|processing|parsing)${W}this\b|\bnote${W}to${W}(?:the${W})?(?:ai|assistant|llm|model|agent)\b|\b(?:attention|hey)${W}(?:ai|assistant|llm|claude|chatgpt|gpt|agent)\b`,
+      String.raw`\b(?:as${W}an${W}ai|ai${W}(?:agent|assistant|model)s?)${W}(?:reading|processing|parsing)${W}this\b|\bnote${W}to${W}(?:the${W})?(?:ai|assistant|llm|model|agent)\b|\b(?:attention|hey)${W}(?:ai|assistant|llm|claude|chatgpt|gpt|agent)\b|(?:^|\n)(?:dear${W})?(?:ai|llm)(?:${W}(?:assistant|agent|model))?(?:${W})?[:,]`,
     ),
     severity: 'medium',
     label: 'text addressed to the AI model',

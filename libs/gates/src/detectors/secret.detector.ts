@@ -96,6 +96,24 @@ const ASSIGNMENT =
 const SECRET_NAME =
   /(?:^|[_-])(?:api[_-]?key|apikey|secret|token|password|passwd|pwd|private[_-]?key|credentials?|auth)(?:$|[_-])/i;
 
+const PASSWORD_NAME = /(?:^|[_-])(?:password|passwd|pwd|passphrase|passcode|pin)(?:$|[_-])/i;
+
+/** A password: not a placeholder, and at least three character classes (letters, digits, symbols). */
+function looksLikePassword(value: string): boolean {
+  if (
+    /^(?:x{4,}|\*{4,}|\.{3,}|your[_-]|<|\$\{|\{\{|%\(|example|changeme|redacted|placeholder|dummy|sample)/i.test(
+      value,
+    )
+  )
+    return false;
+  const classes =
+    Number(/[a-z]/.test(value)) +
+    Number(/[A-Z]/.test(value)) +
+    Number(/[0-9]/.test(value)) +
+    Number(/[^A-Za-z0-9]/.test(value));
+  return classes >= 3;
+}
+
 /** Placeholders and ordinary words are not secrets: require a mix of character classes and randomness. */
 function looksRandom(value: string): boolean {
   if (
@@ -140,6 +158,19 @@ export function detectSecrets(text: string, context: ScanContext, out: Finding[]
         path: context.path,
         severity: 'high',
         detail: `credential assignment ${redact(m[1])}`,
+      });
+      return;
+    }
+  }
+  // A password under a password-named member: any printable characters, shorter than a token.
+  if (!context.isKey && context.path !== '' && text.length <= 256 && /^[!-~]{8,256}$/.test(text)) {
+    const member = context.path.slice(context.path.lastIndexOf('/') + 1);
+    if (PASSWORD_NAME.test(member.replace(/([a-z])([A-Z])/g, '$1_$2')) && looksLikePassword(text)) {
+      out.push({
+        detector: 'secret',
+        path: context.path,
+        severity: 'medium',
+        detail: `password under "${member.slice(0, 40)}" ${redact(text)}`,
       });
       return;
     }

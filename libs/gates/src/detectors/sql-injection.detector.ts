@@ -23,6 +23,9 @@ const QUOTE_COMMENT = /['"]\)?\s{0,8}(?:--|#|\/\*|;\s{0,8}--|;\s{0,8}$)/;
 /** A `;` followed by a statement that reads or changes data (prose after `;` rarely looks like this). */
 const STACKED =
   /;\s{0,8}(?:(drop\s{1,8}(?:table|database|schema|user|index|view|function)|delete\s{1,8}from|truncate\s{1,8}(?:table\s{1,8})?[\w."]|alter\s{1,8}(?:table|user|role|database)|grant\s{1,8}\w|revoke\s{1,8}\w|shutdown\b|exec(?:ute)?\s{1,8}[\w.]|declare\s{1,8}@)|insert\s{1,8}into|update\s{1,8}[\w."]{1,64}\s{1,8}set\b|select\s{1,8}[^;]{1,128}?\bfrom\b|select\s{1,8}(?:pg_|sleep|load_file|@@|version|user|current_user|database)|create\s{1,8}(?:user|role|table|function|trigger))/i;
+/** A quote closing a value, then a SQL clause, then a comment swallowing the rest of the query. */
+const QUOTE_CLAUSE_COMMENT =
+  /['"]\)?\s{1,8}(?:order\s{1,8}by|group\s{1,8}by|having|union|and|or|limit|procedure|where)\b[^'"\n]{0,80}?(?:--|#|\/\*)[^'"\n]{0,8}$/i;
 const VERSIONED_COMMENT = /\/\*![0-9]{0,6}/;
 const SPLIT_KEYWORD = /\b(?:sel|uni|un|ins|upd|del|dro)\/\*[^*]{0,16}\*\/(?:ect|on|ion|ert|ate|ete|op)\b/i;
 const TIME_BASED =
@@ -72,6 +75,10 @@ export function detectSqlInjection(text: string, context: ScanContext, out: Find
     // Quote-then-comment is only meaningful when it closes a quoted value: require an odd number of quotes.
     const quotes = (decoded.match(/'/g)?.length ?? 0) + (decoded.match(/"/g)?.length ?? 0);
     if (quotes % 2 === 1) hit('high', 'quote followed by a comment or statement end');
+  }
+  if (!sqlField && QUOTE_CLAUSE_COMMENT.test(decoded)) {
+    const quotes = (decoded.match(/'/g)?.length ?? 0) + (decoded.match(/"/g)?.length ?? 0);
+    if (quotes % 2 === 1) hit('high', 'quote, SQL clause and a trailing comment');
   }
   const stacked = STACKED.exec(decoded);
   // In SQL fields several statements may be expected; a destructive one stacked after another is not.

@@ -170,6 +170,8 @@ function lenientVerdict(candidate: string): Verdict | undefined {
 // Bounded quantifiers; the scheme must follow a non-letter so a run of letters is tried once per position.
 const URL_CANDIDATE = /(?:^|[^a-z0-9+.-])([a-z][a-z0-9+.-]{1,15}:\/\/[^\s"'<>`\\^{}|]{0,2048})/gi;
 const BARE_IPV4 = /(?:^|[^\w.:])(\d{1,10}(?:\.\d{1,10}){3})(?::\d{1,5})?(?=$|[^\w.:])/g;
+/** `10.0.0.0/8`: a network range written in CIDR notation names a network, not a host to call. */
+const CIDR_SUFFIX = /^\/\d{1,2}(?![\w.])/;
 const MAX_CANDIDATES = 64;
 
 /**
@@ -214,7 +216,10 @@ export function detectSsrf(text: string, context: ScanContext, out: Finding[]): 
   for (const m of text.matchAll(BARE_IPV4)) {
     if ((count += 1) > MAX_CANDIDATES) break;
     const verdict = classifyAddress(m[1]);
-    if (verdict)
+    const end = (m.index ?? 0) + m[0].length;
+    if (verdict && context.kind === 'text' && CIDR_SUFFIX.test(text.slice(end, end + 4))) {
+      consider({ severity: 'low', reason: `${verdict.reason} (a CIDR range)` });
+    } else if (verdict)
       consider(
         context.kind === 'text' || hostJudged
           ? { severity: verdict.severity === 'critical' ? 'critical' : 'medium', reason: verdict.reason }

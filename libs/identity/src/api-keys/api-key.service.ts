@@ -8,7 +8,8 @@ import type { Role } from '../access/role';
 import { IdentityEventType } from '../shared/identity-event-type';
 import { IdentityEvents } from '../shared/identity-events';
 import { keysetPage } from '../shared/keyset-page';
-import { apiKeyMatches, generateApiKey, parseApiKey } from './api-key-codec';
+import { ApiKeyCache, type CachedApiKey } from './api-key-cache';
+import { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from './api-key-codec';
 import type { ApiKeyScope } from './api-key-scope';
 import { ApiKeyEntity } from './api-key.entity';
 
@@ -30,6 +31,7 @@ export class ApiKeyService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: IdentityEvents,
+    private readonly cache: ApiKeyCache,
   ) {}
 
   list(principal: Principal, limit: number, cursor?: string): Promise<Page<ApiKeyEntity>> {
@@ -95,7 +97,7 @@ export class ApiKeyService {
   }
 
   async revoke(principal: Principal, id: string): Promise<ApiKeyEntity> {
-    return this.dataSource.transaction(async (manager) => {
+    const revoked = await this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(ApiKeyEntity);
       const key = await repository
         .createQueryBuilder('k')
@@ -115,33 +117,51 @@ export class ApiKeyService {
       });
       return key;
     });
+    // Every replica drops the key on commit (a trigger NOTIFYs); this one also at once, even on an embedded
+    // database that delivers no notifications.
+    this.cache.forget(revoked.id);
+    return revoked;
   }
 
   /**
    * Resolves a presented key to a Principal, or null when it is malformed, unknown, wrong, revoked or
-   * expired. Records last_used_at at most once a minute per key.
+   * expired. Keys are cached by the hash of the token (see ApiKeyCache: a revocation reaches every replica
+   * through NOTIFY). Records last_used_at at most once a minute per key.
    */
   async authenticate(token: string, now: Date = new Date()): Promise<Principal | null> {
     const parsed = parseApiKey(token);
     if (parsed === null) return null;
-    const key = await this.dataSource.getRepository(ApiKeyEntity).findOneBy({ prefix: parsed.prefix });
-    if (key === null || !apiKeyMatches(parsed.plaintext, key.keyHash)) return null;
-    if (key.revokedAt !== null) return null;
-    if (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()) return null;
+    const hash = hashApiKey(parsed.plaintext);
+    const key = await this.cache.get(hash, () => this.load(parsed.prefix, parsed.plaintext), now.getTime());
+    if (key === null || key.revoked) return null;
+    if (key.expiresAt !== null && key.expiresAt <= now.getTime()) return null;
     await this.touch(key, now);
+    return key.principal;
+  }
+
+  /** The key a well-formed token names, when its secret matches. */
+  private async load(prefix: string, plaintext: string): Promise<CachedApiKey | null> {
+    const key = await this.dataSource.getRepository(ApiKeyEntity).findOneBy({ prefix });
+    if (key === null || !apiKeyMatches(plaintext, key.keyHash)) return null;
     return {
-      kind: 'api_key',
-      orgId: key.orgId,
-      memberId: null,
-      apiKeyId: key.id,
-      email: null,
-      roles: key.role !== null ? [key.role] : [],
-      permissions: keyPermissions(key),
+      id: key.id,
+      expiresAt: key.expiresAt?.getTime() ?? null,
+      revoked: key.revokedAt !== null,
+      lastUsedAt: key.lastUsedAt?.getTime() ?? null,
+      principal: Object.freeze({
+        kind: 'api_key',
+        orgId: key.orgId,
+        memberId: null,
+        apiKeyId: key.id,
+        email: null,
+        roles: Object.freeze(key.role !== null ? [key.role] : []),
+        permissions: keyPermissions(key),
+      }),
     };
   }
 
-  private async touch(key: ApiKeyEntity, now: Date): Promise<void> {
-    const last = Math.max(key.lastUsedAt?.getTime() ?? 0, this.lastUsedWrites.get(key.id) ?? 0);
+  private async touch(key: CachedApiKey, now: Date): Promise<void> {
+    const last = Math.max(key.lastUsedAt ?? 0, this.lastUsedWrites.get(key.id) ?? 0);
     if (now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
     this.lastUsedWrites.set(key.id, now.getTime());
     if (this.lastUsedWrites.size > 10_000) this.lastUsedWrites.clear();

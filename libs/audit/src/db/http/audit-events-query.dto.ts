@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
 import { CursorQueryDto } from '@mandate/common';
 
 /** `GET /v1/audit/events` filters; results ascend by sequence number, paginated by cursor. */
@@ -33,4 +33,28 @@ export class AuditEventsQueryDto extends CursorQueryDto {
   @MaxLength(300)
   @Matches(/^[a-z_]+(:[^\s]+)?$/, { message: 'subject must be type or type:id' })
   subject?: string;
+
+  @ApiPropertyOptional({
+    description: 'Agent: its id (the actor of its decisions) or its name (as sent by the gateway).',
+  })
+  @IsOptional()
+  @MaxLength(200)
+  @Matches(/^[^\s]+$/, { message: 'agent must be an agent id or name' })
+  agent?: string;
+
+  @ApiPropertyOptional({ description: 'Tool as `<server>/<tool>`.' })
+  @IsOptional()
+  @MaxLength(400)
+  @Matches(/^[^\s/]+\/[^\s]+$/, { message: 'tool must be <server>/<tool>' })
+  tool?: string;
+
+  @ApiPropertyOptional({ enum: ['allow', 'deny', 'pending_approval'] })
+  @IsOptional()
+  @IsIn(['allow', 'deny', 'pending_approval'])
+  decision?: string;
+
+  @ApiPropertyOptional({ description: 'Member id: events the member performed or that were about them.' })
+  @IsOptional()
+  @IsUUID()
+  member?: string;
 }

@@ -1,12 +1,37 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CursorQueryDto, decodeCursor, DomainError, encodeCursor, ErrorCode } from '@mandate/common';
 import { actorOf, CurrentPrincipal, RequirePermission, type Principal } from '@mandate/identity';
 import type { FastifyReply } from 'fastify';
 import type { ExportManifest } from '../../export-manifest';
 import { AuditCheckpointService } from '../audit-checkpoint.service';
+import { AuditExportJobService } from '../audit-export-job.service';
 import { AuditExportService, type AuditExportRequest } from '../audit-export.service';
+import { AuditSettingsService } from '../audit-settings.service';
+import { AuditExportJobResponseDto } from './audit-export-job-response.dto';
+import { AuditSettingsResponseDto } from './audit-settings-response.dto';
+import { CreateAuditExportRequestDto } from './create-audit-export-request.dto';
+import { UpdateAuditSettingsRequestDto } from './update-audit-settings-request.dto';
 import { AuditLogRepository } from '../audit-log.repository';
 import { AuditMasterKey } from '../audit-master-key';
 import { AuditProofService } from '../audit-proof.service';
@@ -41,13 +66,110 @@ export class AuditController {
     private readonly checkpoints: AuditCheckpointService,
     private readonly proofs: AuditProofService,
     private readonly exports: AuditExportService,
+    private readonly exportJobs: AuditExportJobService,
+    private readonly settings: AuditSettingsService,
   ) {}
+
+  @Get('settings')
+  @RequirePermission('audit:read')
+  @ApiOperation({ summary: "The organisation's audit settings: masking, retention, legal hold" })
+  @ApiOkResponse({ type: AuditSettingsResponseDto })
+  async getSettings(@CurrentPrincipal() principal: Principal): Promise<AuditSettingsResponseDto> {
+    return AuditSettingsResponseDto.from(await this.settings.get(principal.orgId));
+  }
+
+  @Patch('settings')
+  @RequirePermission('org:write')
+  @ApiOperation({
+    summary: 'Change masking paths, retention or legal hold (audited as `audit.settings_updated`)',
+    description: 'Masking applies to events appended after the change; hashed events are never rewritten.',
+  })
+  @ApiOkResponse({ type: AuditSettingsResponseDto })
+  async updateSettings(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentAuditRequestMeta() meta: AuditRequestMeta,
+    @Body() body: UpdateAuditSettingsRequestDto,
+  ): Promise<AuditSettingsResponseDto> {
+    const updated = await this.settings.update(
+      principal.orgId,
+      actorOf(principal),
+      {
+        ...(body.maskPaths !== undefined ? { maskPaths: body.maskPaths } : {}),
+        ...(body.maskMode !== undefined ? { maskMode: body.maskMode } : {}),
+        ...(body.retentionDays !== undefined ? { retentionDays: body.retentionDays } : {}),
+        ...(body.legalHold !== undefined ? { legalHold: body.legalHold } : {}),
+        ...(body.legalHoldReason !== undefined ? { legalHoldReason: body.legalHoldReason } : {}),
+      },
+      meta,
+    );
+    return AuditSettingsResponseDto.from(updated);
+  }
+
+  @Post('exports')
+  @HttpCode(202)
+  @RequirePermission('audit:export')
+  @ApiOperation({
+    summary: 'Start a background export (large ranges); poll it, then download the file and its manifest',
+  })
+  @ApiAcceptedResponse({ type: AuditExportJobResponseDto })
+  async createExport(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentAuditRequestMeta() meta: AuditRequestMeta,
+    @Body() body: CreateAuditExportRequestDto,
+  ): Promise<AuditExportJobResponseDto> {
+    const job = await this.exportJobs.create(principal.orgId, actorOf(principal), toRequest(body), meta);
+    return AuditExportJobResponseDto.from(job);
+  }
+
+  @Get('exports/:id')
+  @RequirePermission('audit:export')
+  @ApiOperation({ summary: 'Status and progress of a background export' })
+  @ApiOkResponse({ type: AuditExportJobResponseDto })
+  async getExport(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuidParam()) id: string,
+  ): Promise<AuditExportJobResponseDto> {
+    return AuditExportJobResponseDto.from(await this.exportJobs.get(principal.orgId, id));
+  }
+
+  @Get('exports/:id/download')
+  @RequirePermission('audit:export')
+  @ApiOperation({ summary: 'The file of a finished background export (409 until it is done)' })
+  @ApiProduces('application/jsonl', 'text/csv')
+  @ApiOkResponse({ description: 'The export file', schema: { type: 'string', format: 'binary' } })
+  async downloadExport(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuidParam()) id: string,
+  ): Promise<StreamableFile> {
+    const { job, stream } = await this.exportJobs.open(principal.orgId, id);
+    return new StreamableFile(stream, {
+      type: CONTENT_TYPES[job.format],
+      disposition: `attachment; filename="${job.fileName}"`,
+      ...(job.bytes !== null ? { length: job.bytes } : {}),
+    });
+  }
+
+  @Get('exports/:id/manifest')
+  @RequirePermission('audit:export')
+  @ApiOperation({ summary: 'The signed manifest of a finished background export (409 until it is done)' })
+  @ApiOkResponse({ description: 'Signed export manifest', schema: { type: 'object' } })
+  async exportManifest(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuidParam()) id: string,
+  ): Promise<ExportManifest> {
+    const job = await this.exportJobs.get(principal.orgId, id);
+    if (job.status !== 'done' || !job.manifest) {
+      throw new DomainError(ErrorCode.Conflict, `the export is ${job.status}`, { status: job.status });
+    }
+    return job.manifest;
+  }
 
   @Get('events')
   @RequirePermission('audit:read')
   @ApiOperation({
     summary: 'Search the audit log (ascending by seq, cursor-paginated)',
-    description: '`data` is shown only to auditors and owners; others get `data: null, redacted: true`.',
+    description:
+      'Tool-call arguments are shown in full only to auditors and owners; others get them replaced by `[REDACTED]` (`redacted: true`).',
   })
   @ApiOkResponse({ type: AuditEventPageResponseDto })
   async events(
@@ -67,15 +189,19 @@ export class AuditController {
         ...(actorId ? { actorId } : {}),
         ...(subjectType ? { subjectType } : {}),
         ...(subjectId ? { subjectId } : {}),
+        ...(query.agent ? { agent: query.agent } : {}),
+        ...(query.tool ? { tool: query.tool } : {}),
+        ...(query.decision ? { decision: query.decision } : {}),
+        ...(query.member ? { member: query.member } : {}),
       },
       afterSeq,
       query.limit + 1,
     );
-    const showData = principal.roles.includes('auditor') || principal.roles.includes('owner');
+    const fullArguments = principal.roles.includes('auditor') || principal.roles.includes('owner');
     const items = rows.slice(0, query.limit);
     const last = items[items.length - 1];
     return {
-      items: items.map((r) => AuditEventResponseDto.from(r, showData)),
+      items: items.map((r) => AuditEventResponseDto.from(r, fullArguments)),
       nextCursor: rows.length > query.limit && last ? encodeCursor({ seq: last.event.seq }) : null,
     };
   }
@@ -187,6 +313,13 @@ function toRequest(query: AuditExportQueryDto): AuditExportRequest {
     ...(query.from ? { from: new Date(query.from) } : {}),
     ...(query.to ? { to: new Date(query.to) } : {}),
   };
+}
+
+function uuidParam(): ParseUUIDPipe {
+  return new ParseUUIDPipe({
+    exceptionFactory: () =>
+      new DomainError(ErrorCode.BadRequest, 'The id in the path must be a UUID', { field: 'id' }),
+  });
 }
 
 function splitRef(ref: string | undefined): [string | undefined, string | undefined] {
