@@ -44,7 +44,7 @@ interface Ready {
 
 interface ChildStats {
   cpuUs: number;
-  recorder: { batches: number; rows: number; failedRows: number };
+  recorder: { batches: number; rows: number; failedRows: number; queued: number; inFlight: number };
 }
 
 function option(name: string): string | undefined {
@@ -362,16 +362,19 @@ async function runConfiguration(
     const db = new Client({ connectionString: databaseUrl(dbName) });
     await db.connect();
     try {
+      // Both counts in one statement (one snapshot), once the recorder has nothing queued or in flight.
       const count = async (): Promise<[number, number]> => {
-        const decisions = await db.query<{ n: string }>(
-          'SELECT count(*) AS n FROM decisions WHERE org_id = $1',
+        for (let i = 0; i < 100; i++) {
+          const { queued, inFlight } = (await childStats(server)).recorder;
+          if (queued + inFlight === 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const rows = await db.query<{ decisions: string; chained: string }>(
+          `SELECT (SELECT count(*) FROM decisions WHERE org_id = $1) AS decisions,
+                  (SELECT count(*) FROM audit_events WHERE org_id = $1 AND type = 'tool_call.decided') AS chained`,
           [ready.orgId],
         );
-        const chained = await db.query<{ n: string }>(
-          `SELECT count(*) AS n FROM audit_events WHERE org_id = $1 AND type = 'tool_call.decided'`,
-          [ready.orgId],
-        );
-        return [Number(decisions.rows[0].n), Number(chained.rows[0].n)];
+        return [Number(rows.rows[0].decisions), Number(rows.rows[0].chained)];
       };
       const [rowsBefore, chainBefore] = await count();
       const statsBefore = await childStats(server);

@@ -2,9 +2,10 @@
  * Gateway overhead per allowed call (prints figures; no assertions):
  *   npm run bench:gateway [-- --calls 500 --warmup 50]
  *
- * A child process runs Mandate (createApp) on a fresh database of the machine's PostgreSQL
- * (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres) with an organisation, agent,
- * gateway key and a policy that allows `echo`. Then, one call at a time from a real MCP SDK client over stdio:
+ * Mandate runs as its own process (`dist/apps/server/src/main.js`) on a fresh database of the machine's
+ * PostgreSQL (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres), set up with
+ * `mandate init` and the admin API: an agent, a gateway key and a policy that allows `echo`. Then, one call
+ * at a time from a real MCP SDK client over stdio:
  *   1. direct:  client → server-everything (stdio)                    — the upstream's own cost;
  *   2. gateway: client → mandate-gateway (a child process, stdio) → server-everything (stdio), with a
  *      `phase: call` decision before and a `phase: result` decision after each call (loopback HTTP),
@@ -13,21 +14,23 @@
  * It prints p50/p90/p99/mean of each, the overhead (gateway − direct), and the decision API alone
  * (`POST /v1/decisions`, the same request) for the breakdown. The database is dropped at the end.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { testEnvironment } from '@mandate/config';
-import { OrganisationService } from '@mandate/identity';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { gatewayEnvironment, testEnvironment } from '@mandate/config';
 import { Client as PgClient } from 'pg';
-import { createApp } from '../../server/src/create-app';
 
 const root = resolve(__dirname, '..', '..', '..', '..');
 const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const GATEWAY_MAIN = join(root, 'dist/apps/gateway/src/main.js');
+const SERVER_MAIN = join(root, 'dist/apps/server/src/main.js');
+const CLI_MAIN = join(root, 'dist/apps/cli/src/main.js');
 
 const POLICY = `package mandate
 
@@ -45,7 +48,6 @@ decision := {"allow": allow, "deny": [], "require_approval": null, "obligations"
 
 interface Ready {
   port: number;
-  orgId: string;
   adminKey: string;
   ownerId: string;
 }
@@ -55,24 +57,46 @@ function option(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-/* ----------------------------------------------------------------- child: Mandate */
+/* ----------------------------------------------------------------- Mandate in its own process */
 
-async function serve(dbUrl: string): Promise<void> {
-  const app = await createApp({ env: { DATABASE_URL: dbUrl, LOG_LEVEL: 'warn' } });
-  await app.listen(0, '127.0.0.1');
-  const boot = await app
-    .get(OrganisationService)
-    .bootstrap({ name: 'Gateway Bench', ownerEmail: 'gw@example.com' });
-  const port = (app.getHttpServer().address() as { port: number }).port;
-  process.send?.({
-    port,
-    orgId: boot.org.id,
-    adminKey: boot.apiKey.key,
-    ownerId: boot.owner.id,
-  } satisfies Ready);
-  process.on('message', (message) => {
-    if (message === 'stop') void app.close().then(() => process.exit(0));
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolveListen) => probe.listen(0, '127.0.0.1', () => resolveListen()));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolveClose) => probe.close(resolveClose));
+  return port;
+}
+
+/** `mandate init` (migrates, creates the organisation, an owner and an admin key), then the server. */
+async function startMandate(dbUrl: string): Promise<{ ready: Ready; child: ChildProcess }> {
+  const parent = gatewayEnvironment();
+  const env: Record<string, string> = {
+    PATH: parent.variable('PATH') ?? '',
+    DATABASE_URL: dbUrl,
+    LOG_LEVEL: 'warn',
+  };
+  const init = await promisify(execFile)(
+    process.execPath,
+    [CLI_MAIN, 'init', '--org', 'Gateway Bench', '--owner-email', 'gw@example.com', '--json'],
+    { env },
+  );
+  const boot = JSON.parse(init.stdout) as { owner: { id: string }; apiKey: string };
+  const port = await freePort();
+  const child = spawn(process.execPath, [SERVER_MAIN], {
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
+  for (let i = 0; ; i += 1) {
+    if (child.exitCode !== null) throw new Error(`the Mandate server exited (${child.exitCode})`);
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (i > 600) throw new Error('the Mandate server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { ready: { port, adminKey: boot.apiKey, ownerId: boot.owner.id }, child };
 }
 
 /* ----------------------------------------------------------------- parent: the driver */
@@ -144,13 +168,9 @@ async function main(): Promise<void> {
   try {
     const dbUrl = new URL(adminUrl);
     dbUrl.pathname = `/${dbName}`;
-    child = fork(__filename, ['--serve', dbUrl.toString()], {
-      stdio: ['inherit', 'ignore', 'inherit', 'ipc'],
-    });
-    const ready = await new Promise<Ready>((resolveReady, reject) => {
-      child!.once('message', (m) => resolveReady(m as Ready));
-      child!.once('exit', (code) => reject(new Error(`the Mandate child exited (${code})`)));
-    });
+    const mandate = await startMandate(dbUrl.toString());
+    child = mandate.child;
+    const ready = mandate.ready;
     const base = `http://127.0.0.1:${ready.port}`;
     await api(base, ready.adminKey, 'POST', '/v1/agents', { name: 'bench-agent', ownerId: ready.ownerId });
     const key = (
@@ -253,8 +273,9 @@ async function main(): Promise<void> {
   } finally {
     await Promise.allSettled(clients.map((c) => c.close()));
     if (child && child.exitCode === null) {
-      child.send('stop');
-      await new Promise((r) => child!.once('exit', r));
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
     }
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
@@ -262,14 +283,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--serve') {
-  serve(process.argv[3]).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

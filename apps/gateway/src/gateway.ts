@@ -42,6 +42,7 @@ export async function startGateway(
         client,
         org: config.offline.org,
         cacheDir: config.cacheDir,
+        keys: config.bundleKeys,
         intervalMs: config.offline.pollSeconds * 1000,
         onError: (error) =>
           logger.warn({ err: error }, 'bundle poll failed (the last good bundle stays in use)'),

@@ -38,16 +38,11 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(options.env, options.config);
-  // Logs go to stdout asynchronously (lines written while a write is in flight are joined into the next
-  // one; pino flushes on exit): with request logs at `info`, a synchronous write per line costs the decision
-  // API a system call per log line.
+  // Logs go to stdout in blocks of at least 4 KiB (flushed every second, and by pino on exit) instead of one
+  // write(2) per line: with request logs at `info` that was two system calls per decision.
   const logger =
     options.logger ??
-    createLogger(
-      config.logLevel,
-      { service: 'mandate-server' },
-      options.logDestination ?? pino.destination({ dest: 1, sync: false }),
-    );
+    createLogger(config.logLevel, { service: 'mandate-server' }, options.logDestination ?? bufferedStdout());
   const database = await DatabaseServer.open(config);
   try {
     logger.info({ database: database.safeUrl, embedded: database.isEmbedded }, 'database selected');
@@ -91,8 +86,28 @@ function configureFastify(app: NestFastifyApplication): void {
   });
 }
 
+/** Stdout written in blocks of ≥ 4 KiB, flushed at least every second (the timer does not hold the process). */
+function bufferedStdout(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const timer = setInterval(() => {
+    try {
+      stream.flush();
+    } catch {
+      clearInterval(timer); // destroyed (e.g. stdout closed): nothing more to flush
+    }
+  }, LOG_FLUSH_INTERVAL_MS);
+  timer.unref();
+  stream.on('close', () => clearInterval(timer));
+  return stream;
+}
+
+const LOG_FLUSH_INTERVAL_MS = 1000;
+
 /** Fastify's `trustProxy` from the TRUST_PROXY setting: false, or the list of trusted proxy addresses. */
 function trustedProxies(setting: string | undefined): false | string[] {
   if (setting === undefined || setting === 'false') return false;
-  return setting.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return setting
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }

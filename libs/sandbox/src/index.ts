@@ -59,3 +59,6 @@ export {
   type ReportedViolation,
   type SandboxProfileChanges,
 } from './store/sandbox-profile.service';
+export { matchEgress, parseEgressRule, type EgressRule } from './network/egress-allowlist';
+export { EGRESS_FORWARDER_SOURCE } from './network/egress-forwarder';
+export { startEgressProxy, type EgressProxy, type EgressProxyOptions } from './network/egress-proxy';

@@ -1,6 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBundle } from './bundle-reader';
+import type { JSONWebKeySet } from 'jose';
+import { readBundle, type PolicyBundle } from './bundle-reader';
+import { verifyBundle } from './bundle-signature';
 import { LocalPolicy } from './local-policy';
 import type { MandateClient } from './mandate-client';
 
@@ -14,6 +16,11 @@ export interface BundlePollerOptions {
   intervalMs?: number;
   /** Called with every failed poll (the last good policy stays in use). */
   onError?: (error: unknown) => void;
+  /**
+   * The organisation's bundle signing keys (JWKS from `GET /v1/bundles/{org}/keys`, pinned in the gateway's
+   * configuration). When set, a bundle whose signature does not verify is never used (nor written to disk).
+   */
+  keys?: JSONWebKeySet;
   /** Called when a new bundle is in use. */
   onUpdate?: (policy: LocalPolicy, etag: string | null) => void;
 }
@@ -68,7 +75,7 @@ export class BundlePoller {
     try {
       const answer = await this.options.client.fetchBundle(this.options.org, this.etag);
       if (answer.notModified) return;
-      const policy = await LocalPolicy.load(await readBundle(answer.bytes));
+      const policy = await LocalPolicy.load(await this.checked(answer.bytes));
       this.policy = policy;
       this.etag = answer.etag ?? undefined;
       await this.saveToDisk(answer.bytes, answer.etag);
@@ -84,11 +91,18 @@ export class BundlePoller {
     try {
       const bytes = await readFile(join(dir, BUNDLE_FILE));
       const etag = await readFile(join(dir, ETAG_FILE), 'utf8').catch(() => '');
-      this.policy = await LocalPolicy.load(await readBundle(bytes));
+      this.policy = await LocalPolicy.load(await this.checked(bytes));
       this.etag = etag.trim() || undefined;
     } catch (error) {
       if ((error as { code?: string }).code !== 'ENOENT') this.options.onError?.(error);
     }
+  }
+
+  /** Reads the bundle and, with pinned keys, verifies its signature. */
+  private async checked(bytes: Uint8Array): Promise<PolicyBundle> {
+    const bundle = await readBundle(bytes);
+    if (this.options.keys) await verifyBundle(bundle, this.options.keys);
+    return bundle;
   }
 
   private async saveToDisk(bytes: Uint8Array, etag: string | null): Promise<void> {

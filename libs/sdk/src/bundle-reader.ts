@@ -11,6 +11,8 @@ export interface PolicyBundle {
   manifest: Record<string, unknown>;
   /** The entrypoint to evaluate (`mandate/decision` unless the manifest names only another one). */
   entrypoint: string;
+  /** Every regular file of the bundle by path (no leading `/`), for signature verification. */
+  files: ReadonlyMap<string, Buffer>;
 }
 
 const MAX_ENTRY_BYTES = 32 * 1024 * 1024;
@@ -62,6 +64,7 @@ export async function readBundle(bytes: Uint8Array): Promise<PolicyBundle> {
     data: parseObject(files.get('data.json'), 'data.json'),
     manifest,
     entrypoint: typeof named?.entrypoint === 'string' ? named.entrypoint : DEFAULT_ENTRYPOINT,
+    files,
   };
 }
 

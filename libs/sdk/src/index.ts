@@ -1,5 +1,6 @@
 export { BundlePoller, type BundlePollerOptions } from './bundle-poller';
 export { readBundle, type PolicyBundle } from './bundle-reader';
+export { verifyBundle } from './bundle-signature';
 export { decisionOfPolicyResult, failClosed } from './decision-mapping';
 export { MandateRequestError, MandateUnavailableError } from './errors';
 export { HttpTransport, traceHeaders, type FetchLike, type HttpTransportOptions } from './http-transport';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ActivePolicyReader } from '@mandate/policies';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithPostgres } from '../../support';
@@ -134,6 +134,28 @@ describeWithPostgres('approvals: pending → votes → allowed once / within a w
     expect(audited[0].n).toBeGreaterThanOrEqual(5);
   });
 
+  it('the principal the agent acts for cannot review, whether named by member id or by e-mail', async () => {
+    const byId = await decide(
+      h.app,
+      o.key,
+      toolCall('rm', { path: '/principal' }, { principal: { id: o.reviewers[0].id } }),
+    );
+    const refused = await vote(h.app, o.reviewers[0].token, byId.body.approval.id, 'approve');
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/principal/);
+    const byEmail = await decide(
+      h.app,
+      o.key,
+      toolCall(
+        'rm',
+        { path: '/principal-2' },
+        { principal: { id: 'ext-7', email: o.reviewers[1].email.toUpperCase() } },
+      ),
+    );
+    expect((await vote(h.app, o.reviewers[1].token, byEmail.body.approval.id, 'approve')).status).toBe(403);
+    expect((await vote(h.app, o.reviewers[0].token, byEmail.body.approval.id, 'approve')).status).toBe(200);
+  });
+
   it('allows a once-approval for exactly one of many concurrent calls', async () => {
     const args = { path: '/race' };
     const pending = await decide(h.app, o.key, toolCall('rm', args));
@@ -239,21 +261,30 @@ describeWithPostgres('approvals: pending → votes → allowed once / within a w
 
       const pending = await decide(h.app, o.key, toolCall('rm', { path: '/hooks', password: 'hunter2' }));
       const id = pending.body.approval.id as string;
+      // Other requests of this organisation may notify meanwhile (expiries): look at this request's deliveries.
+      const rows = await h.dataSource.query<Array<{ id: string; subscription_id: string }>>(
+        `SELECT id, subscription_id FROM approval_webhook_deliveries WHERE request_id = $1`,
+        [id],
+      );
+      const keyOf = (sub: string) => rows.find((r) => r.subscription_id === sub)!.id;
+      const [okKey, slackKey, failingKey] = [keyOf(okId), keyOf(slackId), keyOf(failingId)];
       await waitFor(
-        () => Promise.resolve(ok.delivered().size === 1 && slack.delivered().size === 1),
+        () => Promise.resolve(ok.delivered().has(okKey) && slack.delivered().has(slackKey)),
         15_000,
         'webhooks',
       );
-      const body = ok.received[0].body as { type: string; approval: Record<string, unknown> };
-      expect(ok.received[0]).toMatchObject({ event: 'approval.requested', signed: true });
+      const okHit = ok.received.find((r) => r.key === okKey)!;
+      const body = okHit.body as { type: string; approval: Record<string, unknown> };
+      expect(okHit).toMatchObject({ event: 'approval.requested', signed: true });
       expect(body.type).toBe('approval.requested');
       expect(body.approval).toMatchObject({
         id,
         tool: 'rm',
         arguments: { path: '/hooks', password: '[REDACTED]' },
       });
-      expect(JSON.stringify(slack.received[0].body)).not.toContain('hunter2');
-      expect(slack.received[0].body.text).toMatch(/approval\.requested/);
+      const slackHit = slack.received.find((r) => r.key === slackKey)!;
+      expect(JSON.stringify(slackHit.body)).not.toContain('hunter2');
+      expect(slackHit.body.text).toMatch(/approval\.requested/);
 
       // Two failing tries → dead letter; a replay keeps the idempotency key.
       const dead = await waitFor(
@@ -263,28 +294,24 @@ describeWithPostgres('approvals: pending → votes → allowed once / within a w
             url: '/v1/approval-webhooks/dead-letters',
             token: o.org.ownerToken,
           });
-          return res.body.length > 0 ? res.body : null;
+          return (res.body as Array<{ id: string }>).find((d) => d.id === failingKey);
         },
         20_000,
         'a dead letter',
       );
-      expect(dead[0]).toMatchObject({
-        subscriptionId: failingId,
-        approvalId: id,
-        state: 'dead',
-        attempts: 2,
-      });
-      expect(failing.received).toHaveLength(2);
-      expect(new Set(failing.received.map((r) => r.key))).toEqual(new Set([dead[0].id]));
+      expect(dead).toMatchObject({ subscriptionId: failingId, approvalId: id, state: 'dead', attempts: 2 });
+      expect(failing.received.filter((r) => r.key === failingKey)).toHaveLength(2);
       failing.status = 200;
       const replay = await call(h.app, {
         method: 'POST',
-        url: `/v1/approval-webhooks/dead-letters/${dead[0].id}/replay`,
+        url: `/v1/approval-webhooks/dead-letters/${failingKey}/replay`,
         token: o.org.ownerToken,
       });
       expect(replay.status, replay.raw).toBe(200);
-      await waitFor(() => Promise.resolve(failing.delivered().has(dead[0].id)), 15_000, 'replayed delivery');
-      expect((await eventsOf(h.dataSource, 'approval.webhook_dead_lettered', o.org.orgId)).length).toBe(1);
+      await waitFor(() => Promise.resolve(failing.delivered().has(failingKey)), 15_000, 'replayed delivery');
+      expect(failing.received.filter((r) => r.key === failingKey)).toHaveLength(3);
+      const deadEvents = await eventsOf(h.dataSource, 'approval.webhook_dead_lettered', o.org.orgId);
+      expect(deadEvents.some((e) => e.subject_id === failingKey)).toBe(true);
     } finally {
       for (const r of [ok, slack, failing]) await r.stop();
       const subs = await call(h.app, {
@@ -299,6 +326,40 @@ describeWithPostgres('approvals: pending → votes → allowed once / within a w
           token: o.org.ownerToken,
         });
       }
+    }
+  });
+  it('answers bad input with clear 4xx, never 500', async () => {
+    const id = (await decide(h.app, o.key, toolCall('rm', { path: '/bad-input' }))).body.approval
+      .id as string;
+    const t = o.reviewers[0].token;
+    const cases: Array<[string, string, unknown, number]> = [
+      ['GET', `/v1/approvals/${id}/status?wait=61`, undefined, 400],
+      ['GET', `/v1/approvals/${id}/status?wait=abc`, undefined, 400],
+      ['GET', '/v1/approvals/not-a-uuid', undefined, 400],
+      ['GET', '/v1/approvals?state=bogus', undefined, 400],
+      ['GET', '/v1/approvals?cursor=%%%', undefined, 400],
+      ['GET', '/v1/approvals?cursor=eyJ0IjoxfQ', undefined, 400],
+      ['POST', `/v1/approvals/${id}/approve`, { reason: 'x'.repeat(2001) }, 400],
+      ['POST', `/v1/approvals/${id}/approve`, { reason: 'ok', extra: true }, 400],
+      ['POST', '/v1/approvals/batch', { ids: ['nope'], vote: 'approve' }, 400],
+      ['POST', '/v1/approvals/batch', { ids: [id], vote: 'maybe' }, 400],
+      ['POST', '/v1/approver-groups', { name: 'Bad Name' }, 400],
+      ['POST', '/v1/approver-groups', { name: 'ok-name', memberIds: [randomUUID()] }, 400],
+      ['POST', '/v1/approval-webhooks', { url: 'ftp://example.com/x' }, 400],
+    ];
+    for (const [method, url, body, expected] of cases) {
+      const token =
+        url.startsWith('/v1/approver-groups') || url.startsWith('/v1/approval-webhooks')
+          ? o.org.ownerToken
+          : t;
+      const res = await call(h.app, {
+        method: method as 'GET',
+        url,
+        token: url.includes('/status') ? o.key : token,
+        body,
+      });
+      expect(res.status, `${method} ${url} ${res.raw}`).toBe(expected);
+      expect(res.body).toMatchObject({ code: expect.any(String), requestId: expect.any(String) });
     }
   });
 });

@@ -33,10 +33,7 @@ describeWithPostgres('audit log: decisions through the real decision API', () =>
   let dir: string;
 
   beforeAll(async () => {
-    // Gates off: this test is about what reaches the audit chain, not the argument gates.
-    h = await startIdentityApp({ MANDATE_MASTER_KEY: newMasterKey(), GATES_ENABLED: 'false' }, [
-      FakePolicyStoreModule,
-    ]);
+    h = await startIdentityApp({ MANDATE_MASTER_KEY: newMasterKey() }, [FakePolicyStoreModule]);
     fakeStore.baseline = h.app.get(ActivePolicyReader);
     org = await seedOrg(h.app, 'auditdec');
     key = await gatewayKey(h.app, org);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AuditChainAppender,
+  AuditExportJobService,
   AuditExportService,
   AuditMaintenanceScheduler,
   AuditRetentionService,
@@ -266,6 +267,19 @@ describeWithPostgres('audit log: settings, masking, search filters, background e
     const other = await seedOrg(h.app, 'auditret-other');
     const foreign = await call(h.app, { method: 'GET', url: job.downloadUrl, token: other.tokens.auditor });
     expect(foreign.status).toBe(404);
+    // A week after it finished, the file is removed; the job row stays as the record of the export.
+    await h.dataSource.query(
+      `UPDATE audit_export_jobs SET finished_at = now() - interval '8 days' WHERE id = $1`,
+      [id],
+    );
+    expect(await h.app.get(AuditExportJobService).removeExpiredFiles()).toBeGreaterThanOrEqual(1);
+    const gone = await call(h.app, { method: 'GET', url: job.downloadUrl, token: org.tokens.auditor });
+    expect(gone.status).toBe(404);
+    expect(
+      (await call(h.app, { method: 'GET', url: `/v1/audit/exports/${id}`, token: org.tokens.auditor })).body
+        .status,
+    ).toBe('done');
+
     const missing = await call(h.app, {
       method: 'GET',
       url: `/v1/audit/exports/${randomUUID()}`,

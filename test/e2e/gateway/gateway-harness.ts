@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { gatewayEnvironment } from '@mandate/config';
 import pino from 'pino';
 import {
@@ -39,7 +42,7 @@ export const GATEWAY_POLICY = `package mandate
 
 hidden := {"get-env"}
 
-allowed_calls := {"echo", "get-sum", "read_text_file", "list_directory", "list_allowed_directories"}
+allowed_calls := {"echo", "get-sum", "read_text_file", "list_directory", "list_allowed_directories", "whoami"}
 
 deny contains sprintf("tool %s is not available to agents", [input.tool.name]) if input.tool.name in hidden
 
@@ -203,8 +206,18 @@ export async function connectClient(url: string): Promise<Client> {
 export async function startGatewayWorld(
   over:
     | Partial<GatewayConfigFile>
-    | ((w: { orgId: string; mandateUrl: string }) => Partial<GatewayConfigFile>) = {},
-  options: { env?: Record<string, string>; proxy?: boolean } = {},
+    | ((w: {
+        orgId: string;
+        mandateUrl: string;
+        key: string;
+        dir: string;
+      }) => Promise<Partial<GatewayConfigFile>>) = {},
+  options: {
+    env?: Record<string, string>;
+    proxy?: boolean;
+    /** Variables the gateway may read (besides MANDATE_API_KEY and PATH). */
+    gatewayEnv?: Record<string, string>;
+  } = {},
 ): Promise<GatewayWorld> {
   const h = await startIdentityApp({ LOG_LEVEL: 'silent', ...(options.env ?? {}) });
   await h.app.listen(0, '127.0.0.1');
@@ -225,9 +238,13 @@ export async function startGatewayWorld(
   const fileConfig = gatewayConfigFor(
     mandateUrl,
     fsRoot,
-    typeof over === 'function' ? over({ orgId: org.orgId, mandateUrl }) : over,
+    typeof over === 'function' ? await over({ orgId: org.orgId, mandateUrl, key, dir }) : over,
   );
-  const gwEnv = gatewayEnvironment({ MANDATE_API_KEY: key, PATH: process.env.PATH ?? '' });
+  const gwEnv = gatewayEnvironment({
+    ...(options.gatewayEnv ?? {}),
+    MANDATE_API_KEY: key,
+    PATH: process.env.PATH ?? '',
+  });
   const config = resolveGatewayConfig(fileConfig, gwEnv, dir);
   const logger = pino({ level: 'silent' });
   const gateway = await startGateway(config, gwEnv, logger);
@@ -271,4 +288,32 @@ export async function decidedEvents(
 export function textOf(result: unknown): string {
   const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
   return content.map((c) => c.text ?? '').join('\n');
+}
+
+/**
+ * A small MCP server over streamable HTTP (stateless): one tool, `whoami`, answering with the
+ * Authorization header it received — to check the gateway's HTTP upstreams and their headers.
+ */
+export async function startHttpUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+  const http = createServer((req, res) => {
+    const server = new McpServer({ name: 'remote', version: '1.0.0' }, { capabilities: { tools: {} } });
+    server.setRequestHandler(ListToolsRequestSchema, () => ({
+      tools: [{ name: 'whoami', description: 'Who called', inputSchema: { type: 'object', properties: {} } }],
+    }));
+    server.setRequestHandler(CallToolRequestSchema, (_request, extra) => ({
+      content: [{ type: 'text', text: `authorization=${String(extra.requestInfo?.headers.authorization)}` }],
+    }));
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => void transport.close());
+    void server.connect(transport).then(() => transport.handleRequest(req, res));
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
+  const port = (http.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    close: async () => {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithPostgres } from '../../support';
 import { startGatewayWorld, textOf, type GatewayWorld } from './gateway-harness';
@@ -24,16 +26,29 @@ describeWithPostgres('reference gateway: Mandate unreachable', () => {
 
   beforeAll(async () => {
     world = await startGatewayWorld(
-      ({ orgId, mandateUrl }) => ({
-        mandate: {
-          url: mandateUrl,
-          apiKeyEnv: 'MANDATE_API_KEY',
-          timeoutMs: 2_000,
-          retries: 0,
-          sendOutcome: false,
-        },
-        offline: { enabled: true, org: orgId, cacheDir: 'bundle-cache', pollSeconds: 1 },
-      }),
+      async ({ orgId, mandateUrl, key, dir }) => {
+        // The organisation's bundle signing keys, pinned in the gateway's configuration.
+        const keys = await fetch(`${mandateUrl}/v1/bundles/${orgId}/keys`, {
+          headers: { authorization: `Bearer ${key}` },
+        });
+        writeFileSync(join(dir, 'bundle-keys.json'), await keys.text());
+        return {
+          mandate: {
+            url: mandateUrl,
+            apiKeyEnv: 'MANDATE_API_KEY',
+            timeoutMs: 2_000,
+            retries: 0,
+            sendOutcome: false,
+          },
+          offline: {
+            enabled: true,
+            org: orgId,
+            cacheDir: 'bundle-cache',
+            pollSeconds: 1,
+            keysFile: 'bundle-keys.json',
+          },
+        };
+      },
       // Bundles are signed: the server needs its master key.
       { proxy: true, env: { MANDATE_MASTER_KEY: randomBytes(32).toString('base64') } },
     );

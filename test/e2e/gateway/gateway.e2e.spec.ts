@@ -2,9 +2,19 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describeWithPostgres } from '../../support';
 import { call } from '../identity/identity-harness';
-import { decidedEvents, startGatewayWorld, textOf, type GatewayWorld } from './gateway-harness';
+import {
+  decidedEvents,
+  gatewayConfigFor,
+  startGatewayWorld,
+  startHttpUpstream,
+  textOf,
+  type GatewayWorld,
+} from './gateway-harness';
 
 /** JSON of arbitrary shape, asserted on by the tests. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,11 +23,31 @@ type Loose = any;
 describeWithPostgres('reference gateway: real MCP servers behind Mandate', () => {
   let world: GatewayWorld;
 
+  let remote: Awaited<ReturnType<typeof startHttpUpstream>>;
+
   beforeAll(async () => {
-    world = await startGatewayWorld();
+    remote = await startHttpUpstream();
+    world = await startGatewayWorld(
+      ({ mandateUrl, dir }) => {
+        const base = gatewayConfigFor(mandateUrl, join(dir, 'root'));
+        return Promise.resolve({
+          upstreams: [
+            ...base.upstreams,
+            {
+              name: 'remote',
+              transport: 'http',
+              url: remote.url,
+              headersFromEnv: { Authorization: 'REMOTE_AUTH' },
+            },
+          ],
+        });
+      },
+      { gatewayEnv: { REMOTE_AUTH: 'Bearer remote-secret' } },
+    );
   }, 120_000);
   afterAll(async () => {
     await world?.close();
+    await remote?.close();
   });
 
   it('lists the tools of both upstreams, namespaced, without the tool the policy denies', async () => {
@@ -46,6 +76,14 @@ describeWithPostgres('reference gateway: real MCP servers behind Mandate', () =>
     });
     expect(read.isError, textOf(read)).toBeFalsy();
     expect(textOf(read)).toBe('hello from the filesystem server\n');
+  });
+
+  it('proxies a streamable-HTTP upstream, sending the headers named in its configuration', async () => {
+    const { tools } = await world.client.listTools();
+    expect(tools.map((t) => t.name)).toContain('remote__whoami');
+    const who = await world.client.callTool({ name: 'remote__whoami', arguments: {} });
+    expect(who.isError, textOf(who)).toBeFalsy();
+    expect(textOf(who)).toBe('authorization=Bearer remote-secret');
   });
 
   it('refuses a call of the denied tool with the policy’s reasons, without calling the upstream', async () => {
@@ -89,7 +127,18 @@ describeWithPostgres('reference gateway: real MCP servers behind Mandate', () =>
     });
     expect(group.status, group.raw).toBe(201);
     const target = join(world.fsRoot, 'approved.txt');
-    const running = world.client.callTool(
+    // A client that supports URL-mode elicitation is shown the approval URL while the gateway waits.
+    const client = new Client(
+      { name: 'e2e-approver-ui', version: '1.0.0' },
+      { capabilities: { elicitation: { url: {} } } },
+    );
+    const elicited: Array<Record<string, unknown>> = [];
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      elicited.push(request.params);
+      return { action: 'accept' };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(world.gateway.http!.url)));
+    const running = client.callTool(
       { name: 'filesystem__write_file', arguments: { path: target, content: 'approved content' } },
       undefined,
       { timeout: 60_000 },
@@ -119,6 +168,10 @@ describeWithPostgres('reference gateway: real MCP servers behind Mandate', () =>
     const res = await running;
     expect(res.isError, textOf(res)).toBeFalsy();
     expect(readFileSync(target, 'utf8')).toBe('approved content');
+    expect(elicited).toHaveLength(1);
+    expect(elicited[0]).toMatchObject({ mode: 'url', elicitationId: approvalId });
+    expect(String(elicited[0].url)).toContain(approvalId!);
+    await client.close();
   });
 
   it('refuses MCP requests with a foreign Host header on the loopback listener (DNS rebinding)', async () => {

@@ -4,7 +4,7 @@ import { describeWithPostgres } from '../../support';
 import { call, seedOrg, startIdentityApp, type IdentityHarness, type SeededOrg } from './identity-harness';
 
 /** Polls `check` every 20 ms until it holds or `ms` elapsed; returns the elapsed time (or throws). */
-async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
+async function within(ms: number, check: () => boolean | Promise<boolean>): Promise<number> {
   const started = Date.now();
   for (;;) {
     if (await check()) return Date.now() - started;
@@ -48,7 +48,7 @@ describeWithPostgres('identity: API key cache (LISTEN/NOTIFY)', () => {
   async function cachedKey(): Promise<{ id: string; key: string }> {
     const created = await newKey();
     expect(await whoAmI(created.key)).toBe(200);
-    await within(5000, async () => cache().state().listening);
+    await within(5000, () => cache().state().listening);
     const before = cache().state().size;
     expect(await whoAmI(created.key)).toBe(200);
     expect(cache().state().size).toBeGreaterThanOrEqual(Math.max(1, before));
@@ -95,12 +95,12 @@ describeWithPostgres('identity: API key cache (LISTEN/NOTIFY)', () => {
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE application_name = 'mandate-api-key-listener' AND datname = current_database()`,
     );
-    await within(2000, async () => !cache().state().listening);
+    await within(2000, () => !cache().state().listening);
     expect(cache().state().size).toBe(0);
     expect(await whoAmI(key)).toBe(200); // still served, from the database
     expect(cache().state().size).toBe(0);
     // It reconnects and caches again.
-    await within(5000, async () => cache().state().listening);
+    await within(5000, () => cache().state().listening);
     await whoAmI(key);
     expect(cache().state().size).toBeGreaterThan(0);
   });

@@ -177,6 +177,7 @@ describeWithPostgres('bundle API: GET /v1/bundles/{org} (signed OPA bundles, ETa
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
 
     const waiting = fetchBundle({ 'if-none-match': etag, prefer: 'wait=20' });
+    const alsoWaiting = fetchBundle({ 'if-none-match': etag }, '?wait=20');
     await new Promise((resolve) => setTimeout(resolve, 300));
     const activatedAt = Date.now();
     const { revision } = await activateFiles(h.app, org.tokens.policy_author, {
@@ -187,6 +188,9 @@ describeWithPostgres('bundle API: GET /v1/bundles/{org} (signed OPA bundles, ETa
     expect(answered.headers['content-type']).toBe('application/vnd.openpolicyagent.bundles');
     expect(answered.headers['x-mandate-policy-revision']).toBe(String(revision));
     expect(answered.headers.etag).not.toBe(etag);
+    const other = await alsoWaiting;
+    expect(other.status).toBe(200);
+    expect(other.headers.etag).toBe(answered.headers.etag);
     // Woken by the notification (or the 1 s re-check), never by the 20 s timeout.
     expect(Date.now() - activatedAt).toBeLessThan(5000);
     await verify(answered.body);

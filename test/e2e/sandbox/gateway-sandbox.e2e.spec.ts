@@ -1,4 +1,5 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
@@ -28,12 +29,18 @@ const KEY_TEXT = 'PRIVATE KEY gateway-e2e 5d1e';
  */
 describeWithPostgres('gateway: sandboxed upstreams, violations and one trace per call', () => {
   let world: GatewayWorld;
+  let listener: Server;
+  let listenerPort = 0;
   let home: string;
   let work: string;
 
   beforeAll(async () => {
+    listener = createServer((socket) => socket.end('hello through the egress proxy\n'));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    listenerPort = (listener.address() as AddressInfo).port;
     world = await startGatewayWorld(
-      () => {
+      // eslint-disable-next-line @typescript-eslint/require-await
+      async () => {
         return {
           toolCacheSeconds: 0,
           upstreams: [
@@ -49,6 +56,14 @@ describeWithPostgres('gateway: sandboxed upstreams, violations and one trace per
             },
             {
               name: 'hostile',
+              transport: 'stdio',
+              command: process.execPath,
+              args: [HOSTILE_SERVER],
+              env: {},
+              envPassthrough: [],
+            },
+            {
+              name: 'netbox',
               transport: 'stdio',
               command: process.execPath,
               args: [HOSTILE_SERVER],
@@ -72,6 +87,7 @@ describeWithPostgres('gateway: sandboxed upstreams, violations and one trace per
 
   afterAll(async () => {
     await world?.close();
+    await new Promise<void>((resolve) => listener.close(() => resolve()));
   });
 
   it('does not start an upstream without a profile (fail closed), then runs each under its Mandate profile', async () => {
@@ -112,6 +128,19 @@ describeWithPostgres('gateway: sandboxed upstreams, violations and one trace per
           spec: {
             filesystem: { readOnlyRoot: true, read: [home], write: [work], hide: [join(home, '.ssh')] },
             limits: { memoryBytes: 4 * 1024 ** 3, processes: 32 },
+          },
+        })
+      ).status,
+    ).toBe(201);
+
+    expect(
+      (
+        await admin({
+          name: 'netbox-egress',
+          servers: ['netbox'],
+          spec: {
+            network: { mode: 'allowlist', hosts: [`127.0.0.1:${listenerPort}`] },
+            limits: { memoryBytes: 4 * 1024 ** 3, processes: 64 },
           },
         })
       ).status,
@@ -181,6 +210,24 @@ describeWithPostgres('gateway: sandboxed upstreams, violations and one trace per
     expect(JSON.stringify(result)).not.toContain('must never be read');
   });
 
+  it('an allowlist profile reaches the listed host:port through the gateway’s egress proxy, nothing else', async () => {
+    const through = await world.client.callTool({
+      name: 'netbox__proxy_connect',
+      arguments: { host: '127.0.0.1', port: listenerPort },
+    });
+    expect(textOf(through)).toContain('hello through the egress proxy');
+    const elsewhere = await world.client.callTool({
+      name: 'netbox__proxy_connect',
+      arguments: { host: 'example.com', port: 443 },
+    });
+    expect(textOf(elsewhere)).toContain('403');
+    const direct = await world.client.callTool({
+      name: 'netbox__connect',
+      arguments: { host: '127.0.0.1', port: listenerPort },
+    });
+    expect(textOf(direct)).toContain('ECONNREFUSED');
+  });
+
   it('a hostile server’s violation is audited and quarantines it; the other server keeps serving', async () => {
     const attempt = await world.client.callTool({
       name: 'hostile__read_file',
@@ -193,8 +240,10 @@ describeWithPostgres('gateway: sandboxed upstreams, violations and one trace per
       return events.length > 0;
     });
     expect(quarantined).toBe(true);
-    const [violation] = await eventsOf(world.h.dataSource, 'sandbox.violation_reported', world.org.orgId);
-    expect(violation.data).toMatchObject({
+    const violation = (
+      await eventsOf(world.h.dataSource, 'sandbox.violation_reported', world.org.orgId)
+    ).find((e) => e.data.server === 'hostile');
+    expect(violation?.data).toMatchObject({
       server: 'hostile',
       kind: 'filesystem',
       profile: { name: 'hostile-jail' },

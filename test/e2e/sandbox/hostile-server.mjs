@@ -60,6 +60,29 @@ server.registerTool(
     }),
 );
 
+// Opens a tunnel through the proxy named by HTTPS_PROXY (HTTP CONNECT) and returns what the far end sends.
+server.registerTool(
+  'proxy_connect',
+  { inputSchema: { host: z.string(), port: z.number() } },
+  ({ host, port }) =>
+    new Promise((resolve) => {
+      const proxy = new URL(process.env.HTTPS_PROXY ?? 'http://127.0.0.1:9');
+      const socket = connect({ host: proxy.hostname, port: Number(proxy.port), timeout: 5000 });
+      let received = '';
+      socket.once('connect', () =>
+        socket.write(`CONNECT ${host}:${port} HTTP/1.1\r\nhost: ${host}:${port}\r\n\r\n`),
+      );
+      socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+      socket.once('timeout', () => socket.destroy(new Error('timed out')));
+      socket.once('error', (error) => resolve(failed(error)));
+      socket.once('close', () => {
+        const status = received.split('\r\n')[0] ?? '';
+        if (/^HTTP\/1\.1 200/.test(status)) resolve(ok(received.slice(received.indexOf('\r\n\r\n') + 4)));
+        else resolve(failed(Object.assign(new Error(`proxy refused: ${status}`), { code: 'EPROXY' })));
+      });
+    }),
+);
+
 server.registerTool('fork_many', { inputSchema: { count: z.number() } }, async ({ count }) => {
   const children = [];
   let firstError;

@@ -2,7 +2,14 @@ import { createServer, type Server } from 'node:net';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preflightSandbox, withWallClock, SandboxViolationError, type SandboxHost } from '@mandate/sandbox';
+import {
+  preflightSandbox,
+  startEgressProxy,
+  withWallClock,
+  SandboxViolationError,
+  type SandboxHost,
+  type SandboxViolation,
+} from '@mandate/sandbox';
 import { HOSTILE_SERVER, SandboxScratch, SandboxedServerHandle, profile, textOf } from './sandbox-support';
 
 /**
@@ -109,6 +116,40 @@ describe('sandbox: hostile MCP server', () => {
       await waitFor(() => server.violations.some((v) => v.kind === 'network'));
     } finally {
       await server.stop();
+    }
+  });
+
+  it('with a network allowlist reaches only the allowed host:port, through the gateway’s egress proxy', async () => {
+    const refused: SandboxViolation[] = [];
+    const allowed = `127.0.0.1:${hostPort}`;
+    const proxy = await startEgressProxy({ hosts: [allowed], onViolation: (v) => refused.push(v) });
+    const allowlisted = profile({
+      filesystem: { readOnlyRoot: true, read: [scratch.root], write: [scratch.work] },
+      network: { mode: 'allowlist', hosts: [allowed] },
+      limits: { memoryBytes: 4 * 1024 ** 3, processes: 64 },
+    });
+    const server = await new SandboxedServerHandle(allowlisted, launch(), host, {
+      egress: { socketDir: proxy.socketDir, socketPath: proxy.socketPath, port: 3128 },
+    }).start();
+    try {
+      const through = await server.call('proxy_connect', { host: '127.0.0.1', port: hostPort });
+      expect(through.isError, textOf(through)).toBeFalsy();
+      expect(textOf(through)).toContain('hello from the host');
+
+      const otherPort = await server.call('proxy_connect', {
+        host: '127.0.0.1',
+        port: hostPort === 1 ? 2 : hostPort - 1,
+      });
+      expect(textOf(otherPort)).toContain('403');
+      const elsewhere = await server.call('proxy_connect', { host: 'example.com', port: 443 });
+      expect(textOf(elsewhere)).toContain('403');
+      expect(refused.map((v) => v.kind)).toEqual(['network', 'network']);
+
+      const direct = await server.call('connect', { host: '127.0.0.1', port: hostPort });
+      expect(textOf(direct)).toContain('ECONNREFUSED');
+    } finally {
+      await server.stop();
+      await proxy.close();
     }
   });
 

@@ -8,6 +8,7 @@ import {
   buildSandboxCommand,
   nodeHostFileSystem,
   parseSandboxProfileSpec,
+  type BuildSandboxOptions,
   type LaunchSpec,
   type SandboxHost,
   type SandboxProfileSpec,
@@ -60,8 +61,13 @@ export class SandboxedServerHandle {
   readonly client = new Client({ name: 'sandbox-test', version: '1.0.0' });
   readonly transport: SandboxedStdioTransport;
 
-  constructor(spec: SandboxProfileSpec, launch: LaunchSpec, host: SandboxHost) {
-    const command = buildSandboxCommand(spec, launch, host, { fs: nodeHostFileSystem });
+  constructor(
+    spec: SandboxProfileSpec,
+    launch: LaunchSpec,
+    host: SandboxHost,
+    options: Omit<BuildSandboxOptions, 'fs'> = {},
+  ) {
+    const command = buildSandboxCommand(spec, launch, host, { fs: nodeHostFileSystem, ...options });
     this.transport = new SandboxedStdioTransport({
       command,
       onViolation: (v) => this.violations.push(v),

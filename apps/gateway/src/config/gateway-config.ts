@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import type { GatewayEnvironment } from '@mandate/config';
 import { sandboxConfigSchema } from '../sandbox/sandbox-config';
@@ -99,6 +100,11 @@ export const gatewayConfigSchema = z
         /** Where the last good bundle is kept (relative paths: relative to the config file). */
         cacheDir: z.string().min(1).optional(),
         pollSeconds: z.number().int().min(1).max(3600).default(10),
+        /**
+         * The organisation's bundle signing keys (the JWKS of `GET /v1/bundles/{org}/keys`, saved to a file):
+         * when set, only bundles whose signature verifies are used (relative paths: relative to the config).
+         */
+        keysFile: z.string().min(1).optional(),
       })
       .strict()
       .optional(),
@@ -153,6 +159,8 @@ export interface GatewayConfig extends GatewayConfigFile {
   apiKey: string;
   /** Resolved `offline.cacheDir` (absolute). */
   cacheDir: string | undefined;
+  /** The pinned bundle signing keys read from `offline.keysFile`. */
+  bundleKeys?: JSONWebKeySet;
 }
 
 export class GatewayConfigError extends Error {
@@ -232,5 +240,22 @@ export function resolveGatewayConfig(
     upstreams: file.upstreams.map((u) => (u.transport === 'stdio' && u.cwd ? { ...u, cwd: at(u.cwd) } : u)),
     apiKey,
     cacheDir: file.offline?.cacheDir ? at(file.offline.cacheDir) : undefined,
+    bundleKeys: file.offline?.keysFile ? readKeys(at(file.offline.keysFile)) : undefined,
   };
+}
+
+function readKeys(path: string): JSONWebKeySet {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new GatewayConfigError(
+      `offline.keysFile: cannot read a JWKS from it (${(error as Error).message})`,
+    );
+  }
+  const keys = (value as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || keys.length === 0) {
+    throw new GatewayConfigError('offline.keysFile: expected a JWKS ({"keys": [...]}) with at least one key');
+  }
+  return value as JSONWebKeySet;
 }

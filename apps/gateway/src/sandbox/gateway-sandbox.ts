@@ -9,6 +9,8 @@ import {
   preflightSandbox,
   sandboxProfileDigest,
   sandboxViolationsTotal,
+  startEgressProxy,
+  type SandboxCommand,
   type SandboxHost,
   type SandboxProfileSpec,
   type SandboxViolation,
@@ -24,6 +26,9 @@ export interface AppliedProfile {
   revision: number | null;
   source: 'mandate' | 'local';
 }
+
+/** Port of the egress forwarder inside a sandbox (its own network namespace: no clash possible). */
+const EGRESS_PORT = 3128;
 
 interface ReportWindow {
   last: number;
@@ -97,12 +102,30 @@ export class GatewaySandbox {
       );
       return undefined;
     }
-    const command = buildSandboxCommand(
-      chosen.spec,
-      { command: params.command, args: params.args ?? [], env: params.env, cwd: params.cwd },
-      this.host,
-      { fs: nodeHostFileSystem, extraHidden: this.extraHidden },
-    );
+    // An allowlist profile reaches the network only through this upstream's own egress proxy.
+    const proxy =
+      chosen.spec.network.mode === 'allowlist'
+        ? await startEgressProxy({
+            hosts: chosen.spec.network.hosts,
+            onViolation: (violation) => this.violation(upstream, chosen.applied, violation),
+          })
+        : undefined;
+    let command: SandboxCommand;
+    try {
+      command = buildSandboxCommand(
+        chosen.spec,
+        { command: params.command, args: params.args ?? [], env: params.env, cwd: params.cwd },
+        this.host,
+        {
+          fs: nodeHostFileSystem,
+          extraHidden: this.extraHidden,
+          egress: proxy && { socketDir: proxy.socketDir, socketPath: proxy.socketPath, port: EGRESS_PORT },
+        },
+      );
+    } catch (error) {
+      await proxy?.close();
+      throw error;
+    }
     this.appliedProfiles.set(upstream, chosen.applied);
     this.logger.info(
       {
@@ -119,7 +142,10 @@ export class GatewaySandbox {
       callTimeoutMs: chosen.spec.limits.wallClockMsPerCall,
       onViolation: (violation) => this.violation(upstream, chosen.applied, violation),
       onStderrLine: (line) => this.logger.debug({ upstream, stderr: line.slice(0, 2000) }, 'upstream stderr'),
-      onExit: (exit) => this.logger.info({ upstream, ...exit }, 'sandboxed upstream exited'),
+      onExit: (exit) => {
+        this.logger.info({ upstream, ...exit }, 'sandboxed upstream exited');
+        void proxy?.close();
+      },
     });
   }
 

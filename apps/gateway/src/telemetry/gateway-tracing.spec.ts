@@ -61,7 +61,7 @@ describe('GatewayTracing', () => {
     for (const span of spans) expect(span.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
     const client = spans.find((s) => s.name === 'mandate POST /v1/decisions')!;
     expect(seen[0]).toBe(`00-0af7651916cd43dd8448eb211c80319c-${client.spanContext().spanId}-01`);
-    const sent = inner.sent[0] as { params: { _meta: { traceparent: string } } };
+    const sent = inner.sent[0] as unknown as { params: { _meta: { traceparent: string } } };
     const upstreamSpan = spans.find((s) => s.name === 'fs tools/call')!;
     expect(sent.params._meta.traceparent).toContain(upstreamSpan.spanContext().spanId);
     expect(received).toHaveLength(1);

@@ -1,5 +1,12 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { DatabaseServer } from '@mandate/db';
+import { InProcessJobRunner, OutboxRelay } from '@mandate/queue';
 import { Client } from 'pg';
 import { APPROVAL_CHANGED_CHANNEL } from '../shared/approval-events';
 
@@ -23,9 +30,14 @@ export class ApprovalChangeListener implements OnApplicationBootstrap, OnApplica
   private stopped = true;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly database: DatabaseServer) {}
+  constructor(
+    private readonly database: DatabaseServer,
+    @Optional() private readonly runner?: InProcessJobRunner,
+    @Optional() private readonly relay?: OutboxRelay,
+  ) {}
 
   onApplicationBootstrap(): void {
+    if (!this.runner && !this.relay) return; // CLI tools serve no long-polls
     this.stopped = false;
     void this.connect();
   }

@@ -86,6 +86,18 @@ export class ApprovalRequestService {
 
   /** The pending request for this exact call, created (with its expiry/escalation jobs) when none exists. */
   async open(input: NewApprovalRequest): Promise<ApprovalRequestEntity> {
+    // Fast path (the same call asked again): one indexed read, no transaction.
+    const existing = await this.dataSource.getRepository(ApprovalRequestEntity).findOne({
+      where: {
+        orgId: input.orgId,
+        agentId: input.agentId,
+        server: input.server,
+        tool: input.tool,
+        argsHash: input.argsHash,
+        state: 'pending',
+      },
+    });
+    if (existing && existing.expiresAt.getTime() > Date.now()) return existing;
     return this.dataSource.transaction(async (manager) => {
       const binding = {
         orgId: input.orgId,

@@ -65,6 +65,8 @@ interface JobRow {
 
 /** Progress is written at most this often while a job runs. */
 const PROGRESS_EVERY_MS = 1000;
+/** Days an export file is kept after its job finished. */
+export const EXPORT_FILE_DAYS = 7;
 /** A job still running this long after it started is taken over by the next delivery (runner died). */
 const STALE_AFTER_SECONDS = 600;
 
@@ -239,6 +241,30 @@ export class AuditExportJobService {
       );
       return true;
     }
+  }
+
+  /**
+   * Deletes the files of exports finished more than `days` ago (the job rows stay, as the audit trail of
+   * what was exported; their download then answers 404). Returns how many files were removed.
+   */
+  async removeExpiredFiles(days = EXPORT_FILE_DAYS): Promise<number> {
+    const rows = await this.dataSource.query<Array<{ id: string; format: ExportFormat }>>(
+      `SELECT id, format FROM audit_export_jobs
+        WHERE status = 'done' AND finished_at < now() - make_interval(days => $1)
+          AND finished_at >= now() - make_interval(days => $1 + 7)`,
+      [days],
+    );
+    let removed = 0;
+    for (const row of rows) {
+      const file = this.filePath(row.id, row.format);
+      try {
+        await rm(file);
+        removed += 1;
+      } catch {
+        // already gone (another replica, or an earlier run)
+      }
+    }
+    return removed;
   }
 
   private filePath(id: string, format: ExportFormat): string {

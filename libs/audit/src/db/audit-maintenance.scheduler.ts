@@ -3,6 +3,7 @@ import { AppConfig } from '@mandate/config';
 import { DataSource } from 'typeorm';
 import { PARTITION_MONTHS_AHEAD } from './audit-db.constants';
 import { AuditCheckpointService } from './audit-checkpoint.service';
+import { AuditExportJobService } from './audit-export-job.service';
 import { AuditMasterKey } from './audit-master-key';
 import { AuditRetentionService } from './audit-retention.service';
 
@@ -12,7 +13,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Periodic audit upkeep in every process that mounts the audit module: signs checkpoints of chains that
  * are due (every AUDIT_CHECKPOINT_EVERY events or AUDIT_CHECKPOINT_INTERVAL_SECONDS), and keeps monthly
  * audit_events partitions created ahead (at start and daily), and purges what is past retention (daily,
- * never under legal hold; see AuditRetentionService). Replicas doing the same work is harmless:
+ * never under legal hold; see AuditRetentionService) and deletes background export files a week after
+ * they were made. Replicas doing the same work is harmless:
  * checkpoints are unique per tree size, partition creation is serialised by an advisory lock.
  */
 @Injectable()
@@ -29,6 +31,7 @@ export class AuditMaintenanceScheduler implements OnApplicationBootstrap, OnAppl
     private readonly checkpoints: AuditCheckpointService,
     private readonly masterKey: AuditMasterKey,
     private readonly retention: AuditRetentionService,
+    private readonly exportJobs: AuditExportJobService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,7 +58,10 @@ export class AuditMaintenanceScheduler implements OnApplicationBootstrap, OnAppl
     if (this.running) return 0;
     this.running = true;
     try {
-      if (now.getTime() - this.lastPartitionCheck >= DAY_MS) await this.ensurePartitions();
+      if (now.getTime() - this.lastPartitionCheck >= DAY_MS) {
+        await this.ensurePartitions();
+        await this.exportJobs.removeExpiredFiles();
+      }
       if (!this.masterKey.get()) return 0;
       let signed = 0;
       const due = await this.checkpoints.due(

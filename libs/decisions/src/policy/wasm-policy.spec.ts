@@ -43,8 +43,13 @@ describe('WasmPolicy', () => {
     expect(outcomeOf(policy.evaluate(call('read'))).decision).toBe('allow');
     const pending = outcomeOf(policy.evaluate(call('destructive')));
     expect(pending.decision).toBe('pending_approval');
-    expect(pending.approval).toMatchObject({ risk: 'destructive' });
-    // The decision API's catalog placeholders (pinned: false) make the baseline deny with its reason.
+    expect(pending.approval).toMatchObject({
+      groups: ['approvers'],
+      quorum: 1,
+      mode: 'once',
+      reason: expect.stringContaining('risk destructive') as unknown,
+    });
+    // An unpinned tool definition makes the baseline deny with its reason.
     const unpinned = outcomeOf(policy.evaluate(call('read', false)));
     expect(unpinned.decision).toBe('deny');
     expect(unpinned.reasons).toEqual([

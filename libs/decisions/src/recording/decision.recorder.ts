@@ -82,9 +82,9 @@ export class DecisionRecorder implements OnApplicationShutdown {
     });
   }
 
-  /** Committed batches, rows written and rows that failed since start (metrics and tests). */
-  stats(): { batches: number; rows: number; failedRows: number; queued: number } {
-    return { ...this.counters, queued: this.queue.length };
+  /** Committed batches, rows written and failed since start, and what is waiting (metrics and tests). */
+  stats(): { batches: number; rows: number; failedRows: number; queued: number; inFlight: number } {
+    return { ...this.counters, queued: this.queue.length, inFlight: this.inFlight };
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -120,6 +120,9 @@ export class DecisionRecorder implements OnApplicationShutdown {
     const outcomes = batch.map((p) => p.outcome);
     try {
       client = await this.getPool().connect();
+      // A backend terminated between statements emits 'error' on the checked-out client; the failing
+      // query already rejects, so the event only needs a listener (an unhandled one kills the process).
+      client.on('error', ignoreClientError);
       const tx = client;
       const sql: DecisionSql = async (text, values) =>
         (await tx.query<Record<string, unknown>>(text, values)).rows;
@@ -143,6 +146,7 @@ export class DecisionRecorder implements OnApplicationShutdown {
       this.counters.rows += batch.length;
       batch.forEach((p, i) => p.resolve(outcomes[i]));
     } catch (error) {
+      client?.off('error', ignoreClientError);
       client?.release(isConnectionError(error) ? (error as Error) : undefined);
       client = undefined;
       // A data error (class 22/23) belongs to one row: retry the rows one by one so it fails alone.
@@ -155,6 +159,7 @@ export class DecisionRecorder implements OnApplicationShutdown {
       const failure = error instanceof Error ? error : new Error(String(error));
       for (const p of batch) p.reject(failure);
     } finally {
+      client?.off('error', ignoreClientError);
       client?.release();
     }
   }
@@ -269,6 +274,10 @@ export function rowsJson(
     parts[i] = `${row.slice(0, -1)},"input":${r.inputJson}}`;
   }
   return `[${parts.join(',')}]`;
+}
+
+function ignoreClientError(): void {
+  // See write(): the statement in flight reports the failure.
 }
 
 function isDataError(error: unknown): boolean {

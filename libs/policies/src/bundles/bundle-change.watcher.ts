@@ -16,6 +16,7 @@ const RECONNECT_DELAY_MS = 1000;
 export class BundleChangeWatcher implements OnModuleDestroy {
   private readonly logger = new Logger(BundleChangeWatcher.name);
   private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly observers: Array<(orgId: string) => void> = [];
   private client: Client | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -42,6 +43,11 @@ export class BundleChangeWatcher implements OnModuleDestroy {
       if (await changed()) return true;
     }
     return false;
+  }
+
+  /** Called with the organisation of every notification, before its waiters wake (cache invalidation). */
+  onNotification(observer: (orgId: string) => void): void {
+    this.observers.push(observer);
   }
 
   onModuleDestroy(): void {
@@ -76,6 +82,7 @@ export class BundleChangeWatcher implements OnModuleDestroy {
   }
 
   private wake(orgId: string): void {
+    for (const observer of this.observers) observer(orgId);
     for (const wake of [...(this.waiters.get(orgId) ?? [])]) wake();
   }
 

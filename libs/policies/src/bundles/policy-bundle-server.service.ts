@@ -17,6 +17,8 @@ export interface ServedBundle {
 
 /** Longest accepted long poll, in seconds. */
 export const MAX_BUNDLE_WAIT_SECONDS = 60;
+/** How long one ETag read answers the other long polls of the organisation. */
+const SHARED_READ_MS = 200;
 /** Organisations whose last bundle is kept in memory. */
 const MAX_CACHED_BUNDLES = 1000;
 
@@ -36,6 +38,8 @@ interface BundleState {
 @Injectable()
 export class PolicyBundleServer {
   private readonly cache = new Map<string, ServedBundle>();
+  /** Recent ETag reads shared by the long polls of one organisation (one query per wake-up, not one each). */
+  private readonly sharedReads = new Map<string, { at: number; etag: Promise<string> }>();
   private baselineSha: Promise<string> | undefined;
 
   constructor(
@@ -43,7 +47,10 @@ export class PolicyBundleServer {
     private readonly reader: ActivePolicyReader,
     private readonly keys: BundleSigningKeys,
     private readonly watcher: BundleChangeWatcher,
-  ) {}
+  ) {
+    // A notification is sent on commit: reads shared before it may predate the change.
+    watcher.onNotification((orgId) => this.sharedReads.delete(orgId));
+  }
 
   /** The current ETag (quoted) of the organisation's bundle; creates its signing key on first use. */
   async currentEtag(orgId: string): Promise<string> {
@@ -93,10 +100,26 @@ export class PolicyBundleServer {
     const timeout = Math.min(seconds, MAX_BUNDLE_WAIT_SECONDS) * 1000;
     return this.watcher.waitForChange(
       orgId,
-      async () => (await this.currentEtag(orgId)) !== etag,
+      async () => (await this.sharedEtag(orgId)) !== etag,
       timeout,
       signal,
     );
+  }
+
+  private sharedEtag(orgId: string): Promise<string> {
+    const recent = this.sharedReads.get(orgId);
+    if (recent && Date.now() - recent.at < SHARED_READ_MS) return recent.etag;
+    const etag = this.currentEtag(orgId);
+    this.sharedReads.set(orgId, { at: Date.now(), etag });
+    etag.then(
+      () => setTimeout(() => this.forget(orgId, etag), SHARED_READ_MS).unref(),
+      () => this.forget(orgId, etag),
+    );
+    return etag;
+  }
+
+  private forget(orgId: string, etag: Promise<string>): void {
+    if (this.sharedReads.get(orgId)?.etag === etag) this.sharedReads.delete(orgId);
   }
 
   private async state(orgId: string): Promise<BundleState> {

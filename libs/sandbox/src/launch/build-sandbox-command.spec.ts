@@ -137,6 +137,26 @@ describe('buildSandboxCommand', () => {
     ]);
   });
 
+  it('with an allowlist and the gateway’s egress proxy: runs the forwarder first, binds its socket, sets the proxy', () => {
+    const cmd = buildSandboxCommand(
+      spec({ network: { mode: 'allowlist', hosts: ['api.example.com'] } }),
+      launch,
+      host,
+      {
+        fs,
+        egress: { socketDir: '/tmp/egress-1', socketPath: '/tmp/egress-1/proxy.sock', port: 3128 },
+        forwarderNode: '/usr/local/bin/node',
+      },
+    );
+    expect(cmd.args.join(' ')).toContain('--bind /tmp/egress-1 /tmp/egress-1');
+    expect(cmd.args).toContain('--unshare-all');
+    expect(cmd.args).not.toContain('--share-net');
+    const inner = cmd.args.slice(cmd.args.indexOf('--core=0') + 2);
+    expect(inner.slice(0, 2)).toEqual(['/usr/local/bin/node', '-e']);
+    expect(inner.slice(3, 7)).toEqual(['--', '3128', '/tmp/egress-1/proxy.sock', '/usr/local/bin/node']);
+    expect(cmd.env).toMatchObject({ HTTPS_PROXY: 'http://127.0.0.1:3128', NO_PROXY: 'localhost,127.0.0.1' });
+  });
+
   it.each([
     [{ network: { mode: 'allowlist', hosts: ['api.example.com'] } }, launch, 'network_allowlist_unsupported'],
     [{ filesystem: { read: ['/srv/missing'] } }, launch, 'path_missing'],

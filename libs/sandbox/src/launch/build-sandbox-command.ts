@@ -1,5 +1,6 @@
 import { basename, dirname, posix } from 'node:path';
 import { ALWAYS_HIDDEN, type SandboxProfileSpec } from '../profile/sandbox-profile';
+import { EGRESS_FORWARDER_SOURCE } from '../network/egress-forwarder';
 import { SandboxSetupError } from './sandbox-setup.error';
 
 /** How a gateway would start an upstream server without a sandbox. Arguments are an array, never a shell line. */
@@ -33,6 +34,13 @@ export interface BuildSandboxOptions {
   readonly extraHidden?: readonly string[];
   /** `--permission` (Node ≥ 23) or `--experimental-permission` (Node 20–22). */
   readonly nodePermissionFlag?: string;
+  /**
+   * For `network.mode: allowlist`: the gateway's egress proxy (see startEgressProxy) and the port the
+   * in-sandbox forwarder listens on. Without it an allowlist profile is refused.
+   */
+  readonly egress?: { readonly socketDir: string; readonly socketPath: string; readonly port: number };
+  /** The node binary that runs the egress forwarder (default: the gateway's own). */
+  readonly forwarderNode?: string;
 }
 
 /** What to spawn (no shell): `command` + `args`, with exactly `env`. */
@@ -80,12 +88,14 @@ export function buildSandboxCommand(
   host: SandboxHost,
   options: BuildSandboxOptions,
 ): SandboxCommand {
-  if (spec.network.mode === 'allowlist') {
+  const egress = spec.network.mode === 'allowlist' ? options.egress : undefined;
+  if (spec.network.mode === 'allowlist' && !egress) {
     throw new SandboxSetupError(
       'network_allowlist_unsupported',
-      'network mode "allowlist" is not supported by this gateway; use "none" or "loopback"',
+      'network mode "allowlist" needs the gateway\'s egress proxy, which this launcher was not given',
     );
   }
+  const forwarderNode = options.forwarderNode ?? process.execPath;
   const fs = options.fs;
   const expand = (p: string): string => expandHome(p, host.homeDir);
   const launchEnv = launch.env ?? {};
@@ -112,7 +122,8 @@ export function buildSandboxCommand(
     args.push('--ro-bind', '/', '/');
     visible.push('/');
   } else {
-    for (const p of [...SYSTEM_READ_PATHS, dirname(commandReal)]) {
+    const extra = egress ? [dirname(options.fs.realpath(forwarderNode))] : [];
+    for (const p of [...SYSTEM_READ_PATHS, dirname(commandReal), ...extra]) {
       if (fs.kind(p) !== 'missing' && !visible.includes(p)) {
         args.push('--ro-bind', p, p);
         visible.push(p);
@@ -129,6 +140,7 @@ export function buildSandboxCommand(
     args.push('--bind', p, p);
     visible.push(p);
   }
+  if (egress) args.push('--bind', egress.socketDir, egress.socketDir);
   const hidden = unique(
     [...ALWAYS_HIDDEN, ...spec.filesystem.hide, ...(options.extraHidden ?? [])].map(expand),
   );
@@ -150,6 +162,11 @@ export function buildSandboxCommand(
   args.push('--chdir', cwd);
 
   const { env, dropped } = sandboxEnvironment(spec, launchEnv);
+  if (egress) {
+    const proxy = `http://127.0.0.1:${egress.port}`;
+    Object.assign(env, { HTTPS_PROXY: proxy, HTTP_PROXY: proxy, https_proxy: proxy, http_proxy: proxy });
+    Object.assign(env, { NO_PROXY: 'localhost,127.0.0.1', no_proxy: 'localhost,127.0.0.1' });
+  }
 
   const limits = spec.limits;
   const inner = [
@@ -160,6 +177,9 @@ export function buildSandboxCommand(
     `--nproc=${limits.processes}`,
     '--core=0',
     '--',
+    ...(egress
+      ? [forwarderNode, '-e', EGRESS_FORWARDER_SOURCE, '--', String(egress.port), egress.socketPath]
+      : []),
     command,
     ...nodePermissionArgs(spec, commandReal, read, write, options.nodePermissionFlag),
     ...launch.args,

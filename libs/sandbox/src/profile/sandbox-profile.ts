@@ -8,7 +8,7 @@ import { z } from 'zod';
  *   explicit `read` list; `write` paths are bound writable; `hide` paths are covered by an empty tmpfs (or
  *   /dev/null for files). Paths are absolute or start with `~/` (the gateway user's home).
  * - network: `none` and `loopback` both give the process its own network namespace (its own loopback, no
- *   route out); `allowlist` is modelled but refused by the launcher until a filtering proxy exists.
+ *   route out); `allowlist` adds the gateway's egress proxy (HTTP CONNECT to the listed `host[:port]` only).
  * - env: the process sees only `allow`ed variables of its launch environment, the literal `set` values and
  *   the declared `secrets` (names of launch-environment variables holding secrets).
  * - limits: CPU seconds, address space, open files, processes (rlimits inside the sandbox) and a
