@@ -16,6 +16,7 @@ import { WebhookDeliveryHandler } from './jobs/webhook-delivery.handler';
 import { ApprovalChangeListener } from './requests/approval-change.listener';
 import { ApprovalLinks } from './requests/approval-links';
 import { ApprovalRequestService } from './requests/approval-request.service';
+import { UsableApprovalCache } from './requests/usable-approval.cache';
 import { ApprovalTransitions } from './requests/approval-transitions';
 import { ApprovalWaiter } from './requests/approval-waiter';
 import { ApprovalsStage } from './stage/approvals.stage';
@@ -38,6 +39,7 @@ import { WebhookService } from './webhooks/webhook.service';
     ApprovalTransitions,
     ApprovalRequestService,
     ApprovalChangeListener,
+    UsableApprovalCache,
     ApprovalWaiter,
     ApproverGroupService,
     WebhookService,

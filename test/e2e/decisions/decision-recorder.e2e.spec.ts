@@ -135,6 +135,24 @@ describeWithPostgres('decision recorder (group commit on the real PostgreSQL)', 
     ]);
   });
 
+  it('stores the input with the arguments the policy redacts masked, as in the audit event', async () => {
+    const orgId = randomUUID();
+    const secret = record(orgId, {
+      inputJson: JSON.stringify({ arguments: { user: 'ann', password: 'hunter2' }, phase: 'call' }),
+    });
+    await recorder.record(secret, { ...ALLOW, obligations: { redact_arguments: ['password'] } });
+    const stored = await sql.query('SELECT input FROM decisions WHERE id = $1', [secret.id]);
+    expect(stored.rows[0].input).toEqual({
+      arguments: { user: 'ann', password: '[MASKED]' },
+      phase: 'call',
+    });
+    const event = await sql.query<{ canonical: string }>(
+      'SELECT canonical FROM audit_events WHERE org_id = $1',
+      [orgId],
+    );
+    expect(event.rows[0].canonical).not.toContain('hunter2');
+  });
+
   it('fails only the bad row of a batch; a failing database fails every waiting decision', async () => {
     const orgId = randomUUID();
     const good = record(orgId);

@@ -166,7 +166,7 @@ export function gatewayConfigFor(
       apiKeyEnv: 'MANDATE_API_KEY',
       timeoutMs: 5_000,
       retries: 1,
-      sendOutcome: false,
+      sendOutcome: true,
     },
     agent: { name: 'coder', principal: { id: 'u-42', email: 'ann@acme.example', groups: ['dev'] } },
     approvals: { waitSeconds: 20, elicitation: true },

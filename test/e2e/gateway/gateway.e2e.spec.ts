@@ -240,5 +240,9 @@ describeWithPostgres('reference gateway: real MCP servers behind Mandate', () =>
     expect(input.principal).toMatchObject({ id: 'u-42', groups: ['dev'] });
     expect(typeof input.context.session).toBe('string');
     expect(input.tool.digest).toMatch(/^sha256:/);
+    // How the upstream call went is recorded with the result decision.
+    const echoResult = events.find((e) => e.data.tool === 'echo' && e.data.phase === 'result');
+    expect(echoResult?.data.facts).toMatchObject({ callStatus: 'ok' });
+    expect(typeof (echoResult?.data.facts as Loose).callDurationMs).toBe('number');
   });
 });

@@ -58,8 +58,8 @@ export const gatewayConfigSchema = z
         apiKeyFile: z.string().min(1).optional(),
         timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
         retries: z.number().int().min(0).max(10).default(2),
-        /** Send `outcome` ({status, durationMs}) with phase-result decisions (servers that accept it). */
-        sendOutcome: z.boolean().default(false),
+        /** Send `outcome` ({status, durationMs}) with phase-result decisions (recorded in the audit log). */
+        sendOutcome: z.boolean().default(true),
       })
       .strict()
       .refine((m) => (m.apiKeyEnv === undefined) !== (m.apiKeyFile === undefined), {

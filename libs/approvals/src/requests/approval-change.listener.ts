@@ -27,6 +27,8 @@ export class ApprovalChangeListener implements OnApplicationBootstrap, OnApplica
   private readonly waiters = new Map<string, Set<() => void>>();
   private count = 0;
   private client: Client | undefined;
+  private listeningNow = false;
+  private readonly changeHandlers = new Set<() => void>();
   private stopped = true;
   private timer: NodeJS.Timeout | undefined;
 
@@ -44,6 +46,7 @@ export class ApprovalChangeListener implements OnApplicationBootstrap, OnApplica
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.listeningNow = false;
     if (this.timer) clearTimeout(this.timer);
     for (const set of this.waiters.values()) for (const wake of set) wake();
     const client = this.client;
@@ -76,6 +79,23 @@ export class ApprovalChangeListener implements OnApplicationBootstrap, OnApplica
     });
   }
 
+  /**
+   * Calls `handler` on every approval change notified by any replica, and whenever the connection is lost
+   * or regained (changes may have been missed). Caches of approvals subscribe here.
+   */
+  onChange(handler: () => void): void {
+    this.changeHandlers.add(handler);
+  }
+
+  /** True while the LISTEN connection is up: only then may caches trust that they hear of changes. */
+  get listening(): boolean {
+    return this.listeningNow;
+  }
+
+  private changed(): void {
+    for (const handler of this.changeHandlers) handler();
+  }
+
   /** Waiters in flight (for tests and metrics). */
   get waiting(): number {
     return this.count;
@@ -96,11 +116,17 @@ export class ApprovalChangeListener implements OnApplicationBootstrap, OnApplica
     client.on('error', (error) => this.retry(client, error));
     client.on('end', () => this.retry(client, undefined));
     client.on('notification', (message) => {
-      if (message.channel === APPROVAL_CHANGED_CHANNEL && message.payload) this.wake(message.payload);
+      if (message.channel !== APPROVAL_CHANGED_CHANNEL) return;
+      this.changed();
+      if (message.payload) this.wake(message.payload);
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${APPROVAL_CHANGED_CHANNEL}`);
+      if (this.client === client) {
+        this.listeningNow = true;
+        this.changed();
+      }
     } catch (error) {
       this.retry(client, error);
     }
@@ -109,6 +135,8 @@ export class ApprovalChangeListener implements OnApplicationBootstrap, OnApplica
   private retry(client: Client, error: unknown): void {
     if (this.client !== client) return;
     this.client = undefined;
+    this.listeningNow = false;
+    this.changed();
     void client.end().catch(() => undefined);
     if (this.stopped) return;
     if (error !== undefined)

@@ -193,31 +193,6 @@ export class ApprovalRequestService {
     });
   }
 
-  /**
-   * The approval usable for this call: a once-approval of these exact arguments (approved, not consumed,
-   * not past `usable_until`), else a window-approval of the same agent, server and tool still in its window.
-   */
-  async findUsable(
-    orgId: string,
-    agentId: string,
-    server: string,
-    tool: string,
-    argsHash: string,
-  ): Promise<UsableApproval | null> {
-    const rows = await this.dataSource.query<
-      Array<{ id: string; mode: 'once' | 'window'; usable_until: Date; args_hash: string }>
-    >(
-      `SELECT id, mode, usable_until, args_hash FROM approval_requests
-        WHERE org_id = $1 AND agent_id = $2 AND server = $3 AND tool = $4 AND state = 'approved'
-          AND usable_until > now() AND (mode = 'window' OR args_hash = $5)
-        ORDER BY (mode = 'once') DESC, decided_at ASC LIMIT 1`,
-      [orgId, agentId, server, tool, argsHash],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    return { id: row.id, mode: row.mode, usableUntil: new Date(row.usable_until), argsHash: row.args_hash };
-  }
-
   async get(orgId: string, id: string): Promise<ApprovalRequestEntity> {
     const request = await this.dataSource.getRepository(ApprovalRequestEntity).findOneBy({ id, orgId });
     if (!request) throw new ApprovalNotFoundError();

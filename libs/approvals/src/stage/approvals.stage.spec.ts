@@ -7,6 +7,7 @@ import type {
   NewApprovalRequest,
   UsableApproval,
 } from '../requests/approval-request.service';
+import type { UsableApprovalCache } from '../requests/usable-approval.cache';
 import { ApprovalsStage } from './approvals.stage';
 
 /** A fake request store: remembers what the stage asked for. */
@@ -52,6 +53,11 @@ function stage(requests: FakeRequests) {
     new DecisionStageRegistry(),
     requests as unknown as ApprovalRequestService,
     links,
+    {
+      find: (org: string, agent: string, server: string, tool: string, hash: string) =>
+        requests.findUsable(org, agent, server, tool, hash),
+      invalidate: () => undefined,
+    } as unknown as UsableApprovalCache,
   );
 }
 

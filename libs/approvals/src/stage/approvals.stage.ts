@@ -11,6 +11,8 @@ import { ApprovalJob } from '../shared/approval-events';
 import { argumentsHash, parseRequirement } from '../shared/approval-rules';
 import { ApprovalLinks } from '../requests/approval-links';
 import { ApprovalRequestService } from '../requests/approval-request.service';
+import { UsableApprovalCache } from '../requests/usable-approval.cache';
+import { APPROVAL_CHANGED_CHANNEL } from '../shared/approval-events';
 
 /** Seconds a gateway should wait before asking again (or long-polling) about a pending request. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -36,6 +38,7 @@ export class ApprovalsStage implements DecisionStage, OnModuleInit {
     private readonly registry: DecisionStageRegistry,
     private readonly requests: ApprovalRequestService,
     private readonly links: ApprovalLinks,
+    private readonly usable: UsableApprovalCache,
   ) {}
 
   onModuleInit(): void {
@@ -46,12 +49,13 @@ export class ApprovalsStage implements DecisionStage, OnModuleInit {
     if (draft.request.phase !== 'call') return;
     const hash = argumentsHash(draft.request.arguments);
     draft.facts.argumentsHash = hash;
-    const usable = await this.requests.findUsable(
+    const usable = await this.usable.find(
       draft.caller.orgId,
       draft.agent.id,
       draft.request.server.name,
       draft.request.tool.name,
       hash,
+      draft.request.consistencyToken !== undefined,
     );
     if (!usable) return;
     draft.input.approval = {
@@ -123,6 +127,8 @@ export class ApprovalsStage implements DecisionStage, OnModuleInit {
         WHERE id = $1 AND org_id = $3 AND state = 'approved' AND usable_until > now() RETURNING id`,
       [id, draft.decisionId, draft.caller.orgId],
     );
+    // Every replica's snapshot of usable approvals forgets it (this one at once, the others at commit).
+    this.usable.invalidate(draft.caller.orgId);
     if (rows.length === 0) {
       return {
         decision: 'deny',
@@ -131,6 +137,7 @@ export class ApprovalsStage implements DecisionStage, OnModuleInit {
         approval: null,
       };
     }
+    await sql(`SELECT pg_notify($1, $2)`, [APPROVAL_CHANGED_CHANNEL, id]);
     // The approval.consumed audit event follows through the outbox (same transaction as the decision).
     await sql(`INSERT INTO outbox (id, topic, payload) VALUES ($1, $2, $3::jsonb)`, [
       randomUUID(),

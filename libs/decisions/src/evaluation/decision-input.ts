@@ -4,6 +4,12 @@ import type { AgentEntity } from '@mandate/identity';
 import type { PolicyInput } from '../pipeline/decision-stage';
 
 export type DecisionPhase = 'list' | 'call' | 'result';
+
+/** How an upstream call went (phase `result`), as a gateway reports it. */
+export const CALL_OUTCOME_STATUSES = ['ok', 'tool_error', 'upstream_error', 'timeout'] as const;
+export type CallOutcomeStatus = (typeof CALL_OUTCOME_STATUSES)[number];
+/** Longest call duration accepted in a report: one day. */
+export const MAX_CALL_DURATION_MS = 86_400_000;
 export type JsonObject = Record<string, unknown>;
 
 /** One decision request, as received (already validated). */
@@ -20,6 +26,8 @@ export interface DecisionRequest {
   grantToken?: string;
   /** Phase `result`: the tool's result (e.g. an MCP CallToolResult), scanned by the gates stage. */
   result?: JsonObject;
+  /** Phase `result`: how the upstream call went; recorded in the decision's facts. */
+  outcome?: { status: CallOutcomeStatus; durationMs: number };
 }
 
 /** Who asks and from where (from the authenticated HTTP request). */

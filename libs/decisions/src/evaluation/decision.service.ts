@@ -55,7 +55,7 @@ export class DecisionService {
           agent,
           now,
           input: buildPolicyInput(request, agent, caller, now),
-          facts: caller.trace ? { traceId: caller.trace.traceId } : {},
+          facts: initialFacts(caller, request),
         };
         outcome = agent.enabled
           ? await this.prepareAndEvaluate(policy, draft)
@@ -87,7 +87,7 @@ export class DecisionService {
           latencyUs: Math.min(latencyUs, 2_147_483_647),
           apiKeyId: caller.apiKeyId,
           requestId: caller.requestId,
-          facts: draft?.facts ?? (caller.trace ? { traceId: caller.trace.traceId } : {}),
+          facts: draft?.facts ?? initialFacts(caller, request),
         },
         outcome,
         committing === null || stages.length === 0
@@ -208,6 +208,17 @@ export class DecisionService {
     this.logger.error(`decision failed: ${(error as Error).message}`);
     return denied('internal_error', 'the decision could not be evaluated');
   }
+}
+
+/** Facts known from the request itself: its trace id, and how the call went (phase result). */
+function initialFacts(caller: DecisionCaller, request: DecisionRequest): Record<string, unknown> {
+  const facts: Record<string, unknown> = {};
+  if (caller.trace) facts.traceId = caller.trace.traceId;
+  if (request.phase === 'result' && request.outcome) {
+    facts.callStatus = request.outcome.status;
+    facts.callDurationMs = request.outcome.durationMs;
+  }
+  return facts;
 }
 
 /** What is recorded when the agent or the policy could not be resolved: the request as given. */

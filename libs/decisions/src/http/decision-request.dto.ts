@@ -4,15 +4,23 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
+  IsNumber,
   IsObject,
   IsOptional,
   IsString,
   Length,
   Matches,
+  Max,
   MaxLength,
+  Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import {
+  CALL_OUTCOME_STATUSES,
+  MAX_CALL_DURATION_MS,
+  type CallOutcomeStatus,
+} from '../evaluation/decision-input';
 import { IsBoundedJsonObject } from './bounded-json.validator';
 
 /** Printable text without control characters (PostgreSQL cannot store U+0000). */
@@ -88,6 +96,19 @@ export class DecisionContextDto {
   session?: string;
 }
 
+/** How the upstream call went, reported with the `result` phase. */
+export class CallOutcomeDto {
+  @ApiProperty({ enum: CALL_OUTCOME_STATUSES })
+  @IsIn(CALL_OUTCOME_STATUSES)
+  status!: CallOutcomeStatus;
+
+  @ApiProperty({ minimum: 0, maximum: MAX_CALL_DURATION_MS })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(MAX_CALL_DURATION_MS)
+  durationMs!: number;
+}
+
 /** `POST /v1/decisions`: one tool call (or listing, or result) to decide on. */
 export class DecisionRequestDto {
   @ApiProperty({ description: 'Name of the agent (resolved in the caller’s organisation).' })
@@ -144,6 +165,16 @@ export class DecisionRequestDto {
   @IsString()
   @MaxLength(200)
   consistencyToken?: string;
+
+  @ApiPropertyOptional({
+    type: () => CallOutcomeDto,
+    description: 'Phase `result` only: how the upstream call went; recorded with the decision (audit log).',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CallOutcomeDto)
+  outcome?: CallOutcomeDto;
 
   @ApiPropertyOptional({ description: 'A grant token (JWT issued by Mandate) the agent presents.' })
   @IsOptional()

@@ -1,6 +1,10 @@
 import { Injectable, ValidationPipe, type PipeTransform } from '@nestjs/common';
 import Ajv, { type ValidateFunction } from 'ajv';
-import type { DecisionRequest } from '../evaluation/decision-input';
+import {
+  CALL_OUTCOME_STATUSES,
+  MAX_CALL_DURATION_MS,
+  type DecisionRequest,
+} from '../evaluation/decision-input';
 import { jsonBoundsViolation } from './bounded-json.validator';
 import {
   ARGUMENT_BOUNDS,
@@ -61,6 +65,15 @@ export const DECISION_REQUEST_SCHEMA = {
     },
     consistencyToken: { type: 'string', maxLength: 200 },
     grantToken: { type: 'string', maxLength: 4096 },
+    outcome: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'durationMs'],
+      properties: {
+        status: { enum: [...CALL_OUTCOME_STATUSES] },
+        durationMs: { type: 'number', minimum: 0, maximum: MAX_CALL_DURATION_MS },
+      },
+    },
   },
   if: { properties: { phase: { const: 'result' } } },
   then: { required: ['result'], properties: { result: { type: 'object' } } },

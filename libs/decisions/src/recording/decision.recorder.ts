@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { AuditChainAppender, policyMaskPaths, type AuditEventInput } from '@mandate/audit';
+import { AuditChainAppender, MaskerCache, policyMaskPaths, type AuditEventInput } from '@mandate/audit';
 import { DatabaseServer } from '@mandate/db';
 import { Pool, type PoolClient } from 'pg';
 import { denied, type DecisionOutcome } from '../evaluation/decision-outcome';
@@ -241,6 +241,20 @@ export function auditEventOf(record: DecisionRecord, outcome: DecisionOutcome): 
   };
 }
 
+const inputMaskers = new MaskerCache();
+
+/**
+ * The input document as the decision log keeps it: the arguments the policy asks to redact
+ * (`obligations.redact_arguments`) are masked exactly as in the decision's audit event; most decisions
+ * have none and keep the serialised text as is.
+ */
+export function maskedInputJson(inputJson: string, obligations: Record<string, unknown>): string {
+  const paths = policyMaskPaths(obligations);
+  if (paths.length === 0) return inputJson;
+  const input = JSON.parse(inputJson) as unknown;
+  return JSON.stringify(inputMaskers.get('replace', paths).mask({ input }).data.input);
+}
+
 /**
  * The batch's rows as one JSON array for json_to_recordset. `inputJson` is already JSON text and is spliced
  * in as is (it was produced by JSON.stringify); everything else goes through JSON.stringify.
@@ -271,7 +285,7 @@ export function rowsJson(
       request_id: r.requestId,
       facts: r.facts,
     });
-    parts[i] = `${row.slice(0, -1)},"input":${r.inputJson}}`;
+    parts[i] = `${row.slice(0, -1)},"input":${maskedInputJson(r.inputJson, o.obligations)}}`;
   }
   return `[${parts.join(',')}]`;
 }
