@@ -246,7 +246,7 @@ export async function startGatewayWorld(
     PATH: process.env.PATH ?? '',
   });
   const config = resolveGatewayConfig(fileConfig, gwEnv, dir);
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: process.env.GATEWAY_TEST_LOG_LEVEL ?? 'silent' });
   const gateway = await startGateway(config, gwEnv, logger);
   const client = await connectClient(gateway.http!.url);
   return {

@@ -102,6 +102,22 @@ describe('buildSandboxCommand', () => {
     ]);
   });
 
+  it('does not mount over hidden paths the unprivileged sandbox user cannot reach anyway', () => {
+    const rootOnly = new (class extends FakeFileSystem {
+      reachable(path: string): boolean {
+        return !path.startsWith('/home/gw/');
+      }
+    })(
+      ['/usr', '/lib', '/opt/node/bin', '/srv/data', '/home/gw/.ssh', '/home/gw'],
+      ['/usr/local/bin/node', '/opt/node/bin/node'],
+    );
+    const asRoot = buildSandboxCommand(spec({}), launch, rootHost, { fs: rootOnly });
+    expect(asRoot.args.join(' ')).not.toContain('/home/gw/.ssh');
+    // Without a drop to another user the same path is hidden as usual.
+    const asUser = buildSandboxCommand(spec({}), launch, host, { fs: rootOnly });
+    expect(asUser.args.join(' ')).toContain('--tmpfs /home/gw/.ssh');
+  });
+
   it('without a read-only root binds only system paths, the interpreter directory and the read list', () => {
     const cmd = buildSandboxCommand(
       spec({ filesystem: { readOnlyRoot: false, read: ['/srv/data'] } }),

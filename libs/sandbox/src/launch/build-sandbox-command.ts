@@ -26,6 +26,11 @@ export interface SandboxHost {
 export interface HostFileSystem {
   kind(path: string): 'dir' | 'file' | 'missing';
   realpath(path: string): string;
+  /**
+   * Whether `user` may traverse every directory above `path` (permission bits of the owner, group or
+   * others). Absent: assumed reachable.
+   */
+  reachable?(path: string, user: { uid: number; gid: number }): boolean;
 }
 
 export interface BuildSandboxOptions {
@@ -145,6 +150,9 @@ export function buildSandboxCommand(
     [...ALWAYS_HIDDEN, ...spec.filesystem.hide, ...(options.extraHidden ?? [])].map(expand),
   );
   for (const p of hidden) {
+    // A path the sandbox user cannot even reach (e.g. under root's 0700 home when a root gateway drops to
+    // nobody) is hidden already; bubblewrap, running as that user, could not mount over it anyway.
+    if (host.runAs && fs.reachable && !fs.reachable(p, host.runAs)) continue;
     const kind = fs.kind(p);
     // An empty tmpfs nobody may enter: reading anything under it fails with EACCES (reported as a violation).
     if (kind === 'dir') args.push('--perms', '0000', '--tmpfs', p);

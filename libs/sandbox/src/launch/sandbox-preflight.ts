@@ -28,6 +28,20 @@ export const nodeHostFileSystem: HostFileSystem = {
       return path;
     }
   },
+  reachable(path, user) {
+    let dir = posix.dirname(posix.resolve(path));
+    for (;;) {
+      try {
+        const stat = statSync(dir);
+        const bit = stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o010 : 0o001;
+        if ((stat.mode & bit) === 0) return false;
+      } catch {
+        return false;
+      }
+      if (dir === '/') return true;
+      dir = posix.dirname(dir);
+    }
+  },
 };
 
 export interface PreflightOptions {
