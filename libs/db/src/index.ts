@@ -17,3 +17,4 @@ export {
   type MigrationLogger,
 } from './migration-runner';
 export { detectSchemaDrift } from './schema-drift';
+export { ChannelListener, parseOrgRevision, type ChannelEvents } from './channel-listener';

@@ -5,12 +5,10 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { DatabaseServer } from '@mandate/db';
+import { ChannelListener, DatabaseServer } from '@mandate/db';
 import { InProcessJobRunner, OutboxRelay } from '@mandate/queue';
-import { Client } from 'pg';
 import { APPROVAL_CHANGED_CHANNEL } from '../shared/approval-events';
 
-const RECONNECT_DELAY_MS = 1000;
 /** Long-polls waiting at once in this process; beyond, a long-poll answers at once. */
 export const MAX_WAITERS = 1000;
 /** Waiters re-check the database this often too (a missed notification, the embedded database). */
@@ -26,11 +24,9 @@ export class ApprovalChangeListener implements OnApplicationBootstrap, OnApplica
   private readonly logger = new Logger('ApprovalChangeListener');
   private readonly waiters = new Map<string, Set<() => void>>();
   private count = 0;
-  private client: Client | undefined;
-  private listeningNow = false;
+  private listener: ChannelListener | undefined;
   private readonly changeHandlers = new Set<() => void>();
   private stopped = true;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly database: DatabaseServer,
@@ -41,17 +37,29 @@ export class ApprovalChangeListener implements OnApplicationBootstrap, OnApplica
   onApplicationBootstrap(): void {
     if (!this.runner && !this.relay) return; // CLI tools serve no long-polls
     this.stopped = false;
-    void this.connect();
+    this.listener = new ChannelListener(
+      this.database.url,
+      APPROVAL_CHANGED_CHANNEL,
+      {
+        onMessage: (id) => {
+          this.changed();
+          this.wake(id);
+        },
+        // Changes may have been missed while the connection was down: caches start over.
+        onListening: () => this.changed(),
+        onLost: () => this.changed(),
+      },
+      'mandate-approval-listener',
+    );
+    this.listener.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    this.listeningNow = false;
-    if (this.timer) clearTimeout(this.timer);
     for (const set of this.waiters.values()) for (const wake of set) wake();
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.stop();
   }
 
   /**
@@ -89,7 +97,7 @@ export class ApprovalChangeListener implements OnApplicationBootstrap, OnApplica
 
   /** True while the LISTEN connection is up: only then may caches trust that they hear of changes. */
   get listening(): boolean {
-    return this.listeningNow;
+    return this.listener?.listening ?? false;
   }
 
   private changed(): void {
@@ -104,44 +112,5 @@ export class ApprovalChangeListener implements OnApplicationBootstrap, OnApplica
   private wake(id: string): void {
     const set = this.waiters.get(id);
     if (set) for (const wake of [...set]) wake();
-  }
-
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
-    const client = new Client({
-      connectionString: this.database.url,
-      application_name: 'mandate-approval-listener',
-    });
-    this.client = client;
-    client.on('error', (error) => this.retry(client, error));
-    client.on('end', () => this.retry(client, undefined));
-    client.on('notification', (message) => {
-      if (message.channel !== APPROVAL_CHANGED_CHANNEL) return;
-      this.changed();
-      if (message.payload) this.wake(message.payload);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${APPROVAL_CHANGED_CHANNEL}`);
-      if (this.client === client) {
-        this.listeningNow = true;
-        this.changed();
-      }
-    } catch (error) {
-      this.retry(client, error);
-    }
-  }
-
-  private retry(client: Client, error: unknown): void {
-    if (this.client !== client) return;
-    this.client = undefined;
-    this.listeningNow = false;
-    this.changed();
-    void client.end().catch(() => undefined);
-    if (this.stopped) return;
-    if (error !== undefined)
-      this.logger.warn(`approval listener lost its connection: ${(error as Error).message}`);
-    this.timer = setTimeout(() => void this.connect(), RECONNECT_DELAY_MS);
-    this.timer.unref();
   }
 }

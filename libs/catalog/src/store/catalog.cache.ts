@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { DatabaseServer } from '@mandate/db';
-import { CatalogChangeListener, type CatalogChange } from './catalog-change.listener';
+import { ChannelListener, DatabaseServer, parseOrgRevision } from '@mandate/db';
+import { CATALOG_CHANGED_CHANNEL } from './catalog-change.channel';
 import type { OrgCatalog } from './catalog-snapshot';
 import { CatalogReader } from './catalog.reader';
 
@@ -28,7 +28,7 @@ export class CatalogCache implements OnApplicationShutdown {
   private readonly loading = new Map<string, Promise<OrgCatalog>>();
   /** Bumped on every invalidation, so a load that started before it is not cached. */
   private readonly generations = new Map<string, number>();
-  private listener: CatalogChangeListener | undefined;
+  private listener: ChannelListener | undefined;
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
   private closed = false;
@@ -101,11 +101,21 @@ export class CatalogCache implements OnApplicationShutdown {
     if (this.closed || this.poller) return;
     this.poller = setInterval(() => void this.poll(), CATALOG_POLL_INTERVAL_MS);
     this.poller.unref();
-    this.listener = new CatalogChangeListener(this.database.url, (c) => this.onChange(c));
+    this.listener = new ChannelListener(
+      this.database.url,
+      CATALOG_CHANGED_CHANNEL,
+      {
+        onMessage: (payload) => {
+          const change = parseOrgRevision(payload);
+          if (change) this.onChange(change);
+        },
+      },
+      'mandate-catalog-listener',
+    );
     this.listener.start();
   }
 
-  private onChange(change: CatalogChange): void {
+  private onChange(change: { orgId: string; revision: number }): void {
     const cached = this.entries.get(change.orgId);
     if (cached && cached.revision >= change.revision) return;
     this.invalidate(change.orgId);

@@ -12,7 +12,7 @@ import {
 import { DataSource, type EntityManager } from 'typeorm';
 import { CatalogServerEntity } from '../entities/catalog-server.entity';
 import { CatalogToolEntity, type RiskClass, type ToolStatus } from '../entities/catalog-tool.entity';
-import { CATALOG_CHANGED_CHANNEL } from './catalog-change.listener';
+import { CATALOG_CHANGED_CHANNEL } from './catalog-change.channel';
 import { CatalogEventType } from './catalog-event-type';
 import type { ToolSnapshot } from './catalog-snapshot';
 import { CatalogCache } from './catalog.cache';

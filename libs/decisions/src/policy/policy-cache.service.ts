@@ -1,9 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { DatabaseServer } from '@mandate/db';
-import { ACTIVE_POLICY_READER, type ActivePolicy, type ActivePolicyReaderPort } from './active-policy.port';
+import { ChannelListener, DatabaseServer, parseOrgRevision } from '@mandate/db';
+import {
+  ACTIVE_POLICY_READER,
+  POLICY_ACTIVATED_CHANNEL,
+  type ActivePolicy,
+  type ActivePolicyReaderPort,
+} from './active-policy.port';
 import type { CachedPolicy } from './cached-policy';
 import { DecisionPolicyError } from './decision-policy-error';
-import { PolicyActivationListener, type PolicyActivation } from './policy-activation.listener';
+
 import { WasmPolicy } from './wasm-policy';
 
 /** The poll fallback's period: replicas see an activation within this even without notifications. */
@@ -22,7 +27,7 @@ export class PolicyCache implements OnApplicationShutdown {
   private readonly modules = new WeakMap<Uint8Array, Promise<WebAssembly.Module>>();
   private readonly replacing = new Map<CachedPolicy, Promise<CachedPolicy>>();
   private baseline: Promise<ActivePolicy> | undefined;
-  private listener: PolicyActivationListener | undefined;
+  private listener: ChannelListener | undefined;
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
   private closed = false;
@@ -162,11 +167,21 @@ export class PolicyCache implements OnApplicationShutdown {
     if (this.closed || this.poller) return;
     this.poller = setInterval(() => void this.poll(), POLICY_POLL_INTERVAL_MS);
     this.poller.unref();
-    this.listener = new PolicyActivationListener(this.database.url, (a) => this.onActivation(a));
+    this.listener = new ChannelListener(
+      this.database.url,
+      POLICY_ACTIVATED_CHANNEL,
+      {
+        onMessage: (payload) => {
+          const activation = parseOrgRevision(payload);
+          if (activation) this.onActivation(activation);
+        },
+      },
+      'mandate-policy-listener',
+    );
     this.listener.start();
   }
 
-  private onActivation(activation: PolicyActivation): void {
+  private onActivation(activation: { orgId: string; revision: number }): void {
     const cached = this.entries.get(activation.orgId);
     if (!cached || cached.revision >= activation.revision) return;
     this.refresh(activation.orgId).catch((error: unknown) =>

@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { DatabaseServer } from '@mandate/db';
+import { ChannelListener, DatabaseServer } from '@mandate/db';
 import { DataSource } from 'typeorm';
 import { constraintsKey } from '../shared/grant-spec';
 import type { ActiveGrant } from './active-grant';
-import { GrantChangeListener } from './grant-change.listener';
+import { GRANTS_CHANGED_CHANNEL } from '../shared/grant-event-type';
 import { GrantIndex } from './grant-index';
 
 /** The poll fallback's period: a replica sees another's grant changes within this without notifications. */
@@ -47,7 +47,7 @@ interface GrantRow {
 export class GrantDirectory implements OnApplicationShutdown {
   private readonly logger = new Logger(GrantDirectory.name);
   private readonly entries = new Map<string, Entry>();
-  private listener: GrantChangeListener | undefined;
+  private listener: ChannelListener | undefined;
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
   private closed = false;
@@ -66,6 +66,16 @@ export class GrantDirectory implements OnApplicationShutdown {
   }
 
   /** Drops the organisation's index: the next decision loads it again (after a change on this replica). */
+  /** A `mandate_grants_changed` notification: `{"orgId": …}`. */
+  private onChange(payload: string): void {
+    try {
+      const value = JSON.parse(payload) as { orgId?: unknown };
+      if (typeof value.orgId === 'string') this.invalidate(value.orgId);
+    } catch {
+      // a malformed payload is ignored (the poll still catches the change)
+    }
+  }
+
   invalidate(orgId: string): void {
     this.entries.delete(orgId);
   }
@@ -117,7 +127,12 @@ export class GrantDirectory implements OnApplicationShutdown {
     if (this.closed || this.poller) return;
     this.poller = setInterval(() => void this.poll(), GRANTS_POLL_INTERVAL_MS);
     this.poller.unref();
-    this.listener = new GrantChangeListener(this.database.url, (orgId) => this.invalidate(orgId));
+    this.listener = new ChannelListener(
+      this.database.url,
+      GRANTS_CHANGED_CHANNEL,
+      { onMessage: (payload) => this.onChange(payload) },
+      'mandate-grants-listener',
+    );
     this.listener.start();
   }
 

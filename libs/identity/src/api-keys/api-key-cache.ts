@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { DatabaseServer } from '@mandate/db';
+import { ChannelListener, DatabaseServer, type ChannelEvents } from '@mandate/db';
 import type { Principal } from '../access/principal';
-import { ApiKeyChangeListener } from './api-key-change.listener';
+import { API_KEY_CHANGED_CHANNEL } from './api-key-change.channel';
 
 /** Longest time an entry is reused even when no change is announced (a bound, not the invalidation path). */
 export const API_KEY_CACHE_TTL_MS = 30_000;
@@ -47,7 +47,7 @@ export class ApiKeyCache implements OnApplicationShutdown {
   private readonly loading = new Map<string, Promise<CachedApiKey | null>>();
   private generation = 0;
   private listening = false;
-  private listener: ApiKeyChangeListener | undefined;
+  private listener: ChannelListener | undefined;
   private closed = false;
 
   constructor(private readonly database: DatabaseServer) {}
@@ -97,7 +97,7 @@ export class ApiKeyCache implements OnApplicationShutdown {
 
   private start(): void {
     if (this.listener !== undefined || this.closed) return;
-    this.listener = new ApiKeyChangeListener(this.database.url, {
+    const events: ChannelEvents = {
       onListening: () => {
         this.generation += 1;
         this.listening = true;
@@ -108,8 +108,14 @@ export class ApiKeyCache implements OnApplicationShutdown {
         this.loading.clear();
         this.entries.clear();
       },
-      onChanged: (id) => this.forget(id),
-    });
+      onMessage: (id) => this.forget(id),
+    };
+    this.listener = new ChannelListener(
+      this.database.url,
+      API_KEY_CHANGED_CHANNEL,
+      events,
+      'mandate-api-key-listener',
+    );
     this.listener.start();
   }
 }

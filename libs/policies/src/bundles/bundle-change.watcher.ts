@@ -1,11 +1,9 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { DatabaseServer } from '@mandate/db';
-import { Client } from 'pg';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { ChannelListener, DatabaseServer, parseOrgRevision } from '@mandate/db';
 import { POLICY_ACTIVATED_CHANNEL } from '../shared/policy-event-type';
 
 /** How often a long poll re-checks the store when no notification arrives (the embedded database). */
 export const BUNDLE_POLL_INTERVAL_MS = 1000;
-const RECONNECT_DELAY_MS = 1000;
 
 /**
  * Wakes long-polling bundle requests: a dedicated connection LISTENs on `mandate_policy_activated` (opened
@@ -14,11 +12,9 @@ const RECONNECT_DELAY_MS = 1000;
  */
 @Injectable()
 export class BundleChangeWatcher implements OnModuleDestroy {
-  private readonly logger = new Logger(BundleChangeWatcher.name);
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly observers: Array<(orgId: string) => void> = [];
-  private client: Client | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private listener: ChannelListener | undefined;
   private closed = false;
 
   constructor(private readonly database: DatabaseServer) {}
@@ -52,12 +48,10 @@ export class BundleChangeWatcher implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
     for (const set of this.waiters.values()) for (const wake of set) wake();
     this.waiters.clear();
-    const client = this.client;
-    this.client = undefined;
-    void client?.end().catch(() => undefined);
+    void this.listener?.stop();
+    this.listener = undefined;
   }
 
   private sleep(orgId: string, ms: number, signal?: AbortSignal): Promise<void> {
@@ -87,35 +81,19 @@ export class BundleChangeWatcher implements OnModuleDestroy {
   }
 
   private listen(): void {
-    if (this.closed || this.client) return;
-    const client = new Client({
-      connectionString: this.database.url,
-      application_name: 'mandate-bundle-listener',
-    });
-    this.client = client;
-    const retry = (error?: Error) => {
-      if (this.client !== client) return;
-      this.client = undefined;
-      void client.end().catch(() => undefined);
-      if (this.closed) return;
-      if (error) this.logger.warn(`bundle change listener lost its connection: ${error.message}`);
-      this.timer = setTimeout(() => this.listen(), RECONNECT_DELAY_MS);
-      this.timer.unref();
-    };
-    client.on('error', retry);
-    client.on('end', () => retry());
-    client.on('notification', (message) => {
-      if (message.channel !== POLICY_ACTIVATED_CHANNEL || !message.payload) return;
-      try {
-        const { orgId } = JSON.parse(message.payload) as { orgId?: unknown };
-        if (typeof orgId === 'string') this.wake(orgId);
-      } catch {
-        // a malformed payload wakes nobody; the poll still runs
-      }
-    });
-    client
-      .connect()
-      .then(() => client.query(`LISTEN ${POLICY_ACTIVATED_CHANNEL}`))
-      .catch((error: Error) => retry(error));
+    if (this.closed || this.listener) return;
+    this.listener = new ChannelListener(
+      this.database.url,
+      POLICY_ACTIVATED_CHANNEL,
+      {
+        onMessage: (payload) => {
+          // A malformed payload wakes nobody; the poll still runs.
+          const activation = parseOrgRevision(payload);
+          if (activation) this.wake(activation.orgId);
+        },
+      },
+      'mandate-bundle-listener',
+    );
+    this.listener.start();
   }
 }
