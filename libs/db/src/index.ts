@@ -18,3 +18,4 @@ export {
 } from './migration-runner';
 export { detectSchemaDrift } from './schema-drift';
 export { ChannelListener, parseOrgRevision, type ChannelEvents } from './channel-listener';
+export { keysetPage } from './keyset-page';

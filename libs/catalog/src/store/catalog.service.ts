@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { keysetPage } from '@mandate/db';
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, type Page } from '@mandate/common';
 import { DomainEventPublisher, type Actor } from '@mandate/events';
@@ -17,7 +18,6 @@ import { CatalogEventType } from './catalog-event-type';
 import type { ToolSnapshot } from './catalog-snapshot';
 import { CatalogCache } from './catalog.cache';
 import { toolSnapshot } from './catalog.reader';
-import { keysetPage } from './keyset-page';
 import { presentDefinition, type PresentedDefinition } from './tool-definition-view';
 import { planSighting } from './tool-sighting';
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { keysetPage } from '@mandate/db';
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, type Page } from '@mandate/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -7,7 +8,6 @@ import { actorOf, type Principal } from '../access/principal';
 import type { Role } from '../access/role';
 import { IdentityEventType } from '../shared/identity-event-type';
 import { IdentityEvents } from '../shared/identity-events';
-import { keysetPage } from '../shared/keyset-page';
 import { ApiKeyCache, type CachedApiKey } from './api-key-cache';
 import { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from './api-key-codec';
 import type { ApiKeyScope } from './api-key-scope';

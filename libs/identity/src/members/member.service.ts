@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { keysetPage } from '@mandate/db';
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, type Page } from '@mandate/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -7,7 +8,6 @@ import type { Role } from '../access/role';
 import { isUniqueViolation } from '../shared/database-errors';
 import { IdentityEventType } from '../shared/identity-event-type';
 import { IdentityEvents } from '../shared/identity-events';
-import { keysetPage } from '../shared/keyset-page';
 import { AgentEntity } from '../agents/agent.entity';
 import { MemberEntity } from './member.entity';
 import { assertRoleChangeAllowed } from './member-rules';
