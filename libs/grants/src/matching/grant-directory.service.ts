@@ -65,7 +65,6 @@ export class GrantDirectory implements OnApplicationShutdown {
     return this.load(orgId);
   }
 
-  /** Drops the organisation's index: the next decision loads it again (after a change on this replica). */
   /** A `mandate_grants_changed` notification: `{"orgId": …}`. */
   private onChange(payload: string): void {
     try {
@@ -76,6 +75,7 @@ export class GrantDirectory implements OnApplicationShutdown {
     }
   }
 
+  /** Drops the organisation's index: the next decision loads it again (after a change on this replica). */
   invalidate(orgId: string): void {
     this.entries.delete(orgId);
   }
