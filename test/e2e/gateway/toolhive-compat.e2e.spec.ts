@@ -81,6 +81,18 @@ describeWithPostgres(
       expect(rows[0].input.server.name).toBe('filesystem');
     });
 
+    it('accepts the gateway key as the Basic-auth password (ToolHive puts credentials in the URL)', async () => {
+      const body = porc('mcp:tool:call', 'mrn:mcp:filesystem:tool:list_directory', { path: '/srv' });
+      const inject = (authorization: string) =>
+        h.app.inject({ method: 'POST', url, headers: { authorization }, payload: body });
+      const basic = (userInfo: string) => `Basic ${Buffer.from(userInfo).toString('base64')}`;
+      const ok = await inject(basic(`toolhive:${key}`));
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.json()).toMatchObject({ allow: true });
+      expect((await inject(basic('toolhive:mnd_not_a_key'))).statusCode).toBe(401);
+      expect((await inject(basic(`toolhive:${org.ownerToken}`))).statusCode).toBe(401);
+    });
+
     it('denies an unknown agent, refuses what it cannot map, and needs a gateway credential', async () => {
       const unknown = await decide(
         porc('mcp:tool:call', 'mrn:mcp:fs:tool:x', {}),
