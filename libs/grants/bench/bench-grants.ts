@@ -1,12 +1,12 @@
 /**
  * Benchmark of grant look-up on the decision path (prints figures; no assertions):
- *   npm run bench:grants [-- --seconds 8 --connections 32]
+ *   npm run bench:grants [-- --seconds 8 --connections 32 --matching 10]
  *
  * A child process runs the real, built server (dist/apps/server/src/main.js) on a fresh database of the machine's PostgreSQL
  * (BENCH_DATABASE_URL or TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres). This
  * process creates two organisations with `mandate init` (one keeps no grants), an agent in each, activates a policy that allows every call without consuming grants (so only
  * the look-up is measured, not consumption), drives `POST /v1/decisions` with autocannon with NO grants in
- * the organisation, then inserts 10,000 live grants (10 of them covering the measured call, with argument
+ * the organisation, then inserts 10,000 live grants (`--matching` of them, 1 or 10 (default), covering the measured call, with argument
  * constraints; the rest for 1,000 other agents, label selectors and patterns) and drives it again. It also
  * times the in-memory look-up itself (index + constraint validation). The database is dropped at the end.
  */
@@ -168,7 +168,7 @@ async function drive(
   };
 }
 
-async function insertGrants(dbUrl: string, orgId: string, agentId: string): Promise<void> {
+async function insertGrants(dbUrl: string, orgId: string, agentId: string, matching: number): Promise<void> {
   const client = new Client({ connectionString: dbUrl });
   await client.connect();
   try {
@@ -190,10 +190,12 @@ async function insertGrants(dbUrl: string, orgId: string, agentId: string): Prom
         pattern,
         constraints === null ? null : JSON.stringify(constraints),
       ]);
-    // 10 grants covering the measured call: 6 exact (with constraints), 2 patterns, 2 label selectors.
-    for (let i = 0; i < 6; i++) add(agentId, null, 'refund', null, CONSTRAINTS);
-    for (let i = 0; i < 2; i++) add(agentId, null, null, 'ref*', null);
-    for (let i = 0; i < 2; i++)
+    // The grants covering the measured call: 10 = 6 exact (with constraints), 2 patterns, 2 label
+    // selectors; 1 = one exact grant with constraints.
+    const many = matching >= 10;
+    for (let i = 0; i < (many ? 6 : 1); i++) add(agentId, null, 'refund', null, CONSTRAINTS);
+    for (let i = 0; i < (many ? 2 : 0); i++) add(agentId, null, null, 'ref*', null);
+    for (let i = 0; i < (many ? 2 : 0); i++)
       add(null, { team: 'bench' }, 'refund', null, { properties: { amount: { maximum: 1000 + i } } });
     // Everything else: 1,000 other agents with ~9 grants each, other tools, and selectors for other teams.
     const others = Array.from({ length: 1000 }, () => randomUUID());
@@ -294,6 +296,7 @@ function microLookup(): { usPerLookup: number; matched: number } {
 
 async function main(): Promise<void> {
   const seconds = arg('--seconds', 5);
+  const matching = arg('--matching', 10) >= 10 ? 10 : 1;
   const connections = arg('--connections', 32);
   const name = `mandate_bench_grants_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_URL });
@@ -334,7 +337,7 @@ async function main(): Promise<void> {
       });
     }
     const [none, many] = ready.orgs as [Ready['orgs'][number], Ready['orgs'][number]];
-    await insertGrants(dbUrl, many.orgId, agentIds[1]);
+    await insertGrants(dbUrl, many.orgId, agentIds[1], matching);
     await new Promise((r) => setTimeout(r, 1500));
     const check = async (key: string, expected: number) => {
       const out = await http<{ decision: string; obligations: { grants_seen?: number } }>(
@@ -348,7 +351,7 @@ async function main(): Promise<void> {
         throw new Error(`unexpected decision: ${JSON.stringify(out)}`);
     };
     await check(none.adminKey, 0);
-    await check(many.adminKey, 10);
+    await check(many.adminKey, matching);
     await drive(port, none.adminKey, body, 2, connections); // warm-up
     await drive(port, many.adminKey, body, 2, connections);
     // Alternate the two organisations so drifting load on a shared machine hits both alike.
@@ -364,7 +367,7 @@ async function main(): Promise<void> {
     const fmt = (f: Figures) =>
       `${f.rps.toFixed(0)} decisions/s, p50 ${f.p50} ms, p99 ${f.p99} ms, mean ${f.mean.toFixed(2)} ms, non-2xx ${f.non2xx}`;
     console.log(
-      `grant look-up benchmark (${rounds} rounds × ${seconds} s per organisation, ${connections} connections)`,
+      `grant look-up benchmark (${rounds} rounds × ${seconds} s per organisation, ${connections} connections, ${matching} of ${TOTAL_GRANTS} grants covering the call)`,
     );
     results.forEach((r, i) => {
       console.log(`  round ${i + 1}  0 grants:      ${fmt(r.without)}`);
