@@ -2,3 +2,4 @@ export { describeWithPostgres, describeWithPostgresAndRedis, testRedis } from '.
 export { createTestDatabase, type CreateTestDatabaseOptions, type TestDatabase } from './test-database';
 export { randomSuffix, withDatabase } from './test-services';
 export { DedicatedRedis } from './dedicated-redis';
+export { ServerProcesses, type ServerProcess } from './server-processes';

@@ -1,10 +1,13 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support';
+import {
+  createTestDatabase,
+  describeWithPostgres,
+  ServerProcesses,
+  type ServerProcess,
+  type TestDatabase,
+} from '../../support';
 
 /**
  * Two server processes (two replicas) on one PostgreSQL database: a policy activated or rolled back through
@@ -14,28 +17,6 @@ import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../
  *
  * The replicas run the real server (createApp) compiled with swc into a scratch folder below dist/.
  */
-const REPO = resolve(__dirname, '..', '..', '..');
-
-/** The child: starts createApp on port 0, reports the port, bootstraps an organisation on request. */
-const LAUNCHER = `
-const { createApp } = require('./apps/server/src/create-app');
-const { OrganisationService } = require('./libs/identity/src/index');
-(async () => {
-  const app = await createApp({ env: JSON.parse(process.env.REPLICA_ENV) });
-  await app.listen(0, '127.0.0.1');
-  process.on('message', async (message) => {
-    if (message.type === 'bootstrap') {
-      const boot = await app.get(OrganisationService).bootstrap({ name: message.name, ownerEmail: 'owner@replicas.example' });
-      process.send({ type: 'bootstrapped', orgId: boot.org.id, adminKey: boot.apiKey.key, ownerId: boot.owner.id });
-    } else if (message.type === 'stop') {
-      await app.close();
-      process.exit(0);
-    }
-  });
-  process.send({ type: 'ready', port: app.getHttpServer().address().port });
-})().catch((error) => { console.error(error); process.exit(1); });
-`;
-
 const policy = (readAllowed: boolean, marker: number) => `package mandate
 
 default allow := false
@@ -48,22 +29,7 @@ allow if {
 decision := {"allow": allow, "deny": [], "require_approval": null, "obligations": {"marker": ${marker}}}
 `;
 
-interface Replica {
-  child: ChildProcess;
-  port: number;
-}
-
-function message<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolveMessage, reject) => {
-    const onMessage = (m: { type?: string }) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      resolveMessage(m as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`replica exited with ${code}`)));
-  });
-}
+type Replica = ServerProcess;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of arbitrary shape, asserted on by the test
 async function http(port: number, method: string, path: string, key: string, body?: unknown): Promise<any> {
@@ -81,30 +47,17 @@ describeWithPostgres(
   'replicas: an activation on one server process reaches another within one second',
   () => {
     let db: TestDatabase;
-    let build: string;
-    const replicas: Replica[] = [];
+    let servers: ServerProcesses | undefined;
     let adminKey: string;
     let gateway: string;
 
-    async function start(): Promise<Replica> {
-      const child = fork(join(build, 'replica-launcher.js'), [], {
-        cwd: build,
-        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-        env: {
-          ...process.env,
-          REPLICA_ENV: JSON.stringify({
-            DATABASE_URL: db.url,
-            LOG_LEVEL: 'warn',
-            MANDATE_MIGRATE_ON_START: 'false',
-            MANDATE_MASTER_KEY: randomBytes(32).toString('base64'),
-          }),
-        },
+    const start = (): Promise<Replica> =>
+      servers!.start({
+        DATABASE_URL: db.url,
+        LOG_LEVEL: 'warn',
+        MANDATE_MIGRATE_ON_START: 'false',
+        MANDATE_MASTER_KEY: randomBytes(32).toString('base64'),
       });
-      const { port } = await message<{ port: number }>(child, 'ready');
-      const replica = { child, port };
-      replicas.push(replica);
-      return replica;
-    }
 
     const decide = (replica: Replica) =>
       http(replica.port, 'POST', '/v1/decisions', gateway, {
@@ -140,29 +93,10 @@ describeWithPostgres(
 
     beforeAll(async () => {
       db = await createTestDatabase();
-      build = join(REPO, 'dist', `.replicas-${process.pid}-${randomBytes(3).toString('hex')}`);
-      mkdirSync(build, { recursive: true });
-      execFileSync(
-        join(REPO, 'node_modules', '.bin', 'swc'),
-        [
-          'apps',
-          'libs',
-          'migrations',
-          '-d',
-          build,
-          '-q',
-          '--ignore',
-          '**/*.spec.ts',
-          '--ignore',
-          'libs/rego/runtime/**',
-        ],
-        { cwd: REPO, stdio: 'inherit' },
-      );
-      writeFileSync(join(build, 'replica-launcher.js'), LAUNCHER);
+      servers = new ServerProcesses('replicas');
       const a = await start();
       await start();
-      a.child.send({ type: 'bootstrap', name: `Replicas ${Date.now()}` });
-      const boot = await message<{ adminKey: string; ownerId: string }>(a.child, 'bootstrapped');
+      const boot = await servers.bootstrap(a, `Replicas ${Date.now()}`);
       adminKey = boot.adminKey;
       gateway = (
         await http(a.port, 'POST', '/v1/api-keys', adminKey, { name: 'gw', scopes: ['decisions:evaluate'] })
@@ -171,26 +105,12 @@ describeWithPostgres(
     }, 120_000);
 
     afterAll(async () => {
-      await Promise.all(
-        replicas.map(
-          (r) =>
-            new Promise<void>((done) => {
-              if (r.child.exitCode !== null) return done();
-              const timer = setTimeout(() => r.child.kill('SIGKILL'), 10_000);
-              r.child.once('exit', () => {
-                clearTimeout(timer);
-                done();
-              });
-              r.child.send({ type: 'stop' });
-            }),
-        ),
-      );
-      if (build) rmSync(build, { recursive: true, force: true });
+      await servers?.stop();
       await db?.drop();
     });
 
     it('B answers with the policy activated through A, and with a rollback, within one second', async () => {
-      const [a, b] = replicas;
+      const [a, b] = servers!.replicas;
       const first = await activate(a, { 'p.rego': policy(true, 1) });
       // B loads the policy (and opens its LISTEN connection) with its first decision.
       await timeUntilRevision(b, first, Date.now());

@@ -1,10 +1,12 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../../support';
+import {
+  createTestDatabase,
+  describeWithPostgres,
+  ServerProcesses,
+  type ServerProcess,
+  type TestDatabase,
+} from '../../support';
 
 /**
  * Two server processes (two replicas) on one PostgreSQL database, each caching API keys: a key revoked
@@ -13,43 +15,7 @@ import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../
  *
  * The replicas run the real server (createApp) compiled with swc into a scratch folder below dist/.
  */
-const REPO = resolve(__dirname, '..', '..', '..');
-
-const LAUNCHER = `
-const { createApp } = require('./apps/server/src/create-app');
-const { OrganisationService } = require('./libs/identity/src/index');
-(async () => {
-  const app = await createApp({ env: JSON.parse(process.env.REPLICA_ENV) });
-  await app.listen(0, '127.0.0.1');
-  process.on('message', async (message) => {
-    if (message.type === 'bootstrap') {
-      const boot = await app.get(OrganisationService).bootstrap({ name: message.name, ownerEmail: 'owner@keys.example' });
-      process.send({ type: 'bootstrapped', adminKey: boot.apiKey.key });
-    } else if (message.type === 'stop') {
-      await app.close();
-      process.exit(0);
-    }
-  });
-  process.send({ type: 'ready', port: app.getHttpServer().address().port });
-})().catch((error) => { console.error(error); process.exit(1); });
-`;
-
-interface Replica {
-  child: ChildProcess;
-  port: number;
-}
-
-function message<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolveMessage, reject) => {
-    const onMessage = (m: { type?: string }) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      resolveMessage(m as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`replica exited with ${code}`)));
-  });
-}
+type Replica = ServerProcess;
 
 async function request(
   port: number,
@@ -69,77 +35,27 @@ async function request(
 
 describeWithPostgres('identity: a revoked API key stops working on every replica within 1 s', () => {
   let db: TestDatabase;
-  let build: string;
-  const replicas: Replica[] = [];
+  let servers: ServerProcesses | undefined;
   let adminKey: string;
 
-  async function start(): Promise<Replica> {
-    const child = fork(join(build, 'replica-launcher.js'), [], {
-      cwd: build,
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      env: {
-        ...process.env,
-        REPLICA_ENV: JSON.stringify({
-          DATABASE_URL: db.url,
-          LOG_LEVEL: 'warn',
-          MANDATE_MIGRATE_ON_START: 'false',
-        }),
-      },
-    });
-    const { port } = await message<{ port: number }>(child, 'ready');
-    const replica = { child, port };
-    replicas.push(replica);
-    return replica;
-  }
+  const start = (): Promise<Replica> =>
+    servers!.start({ DATABASE_URL: db.url, LOG_LEVEL: 'warn', MANDATE_MIGRATE_ON_START: 'false' });
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    build = join(REPO, 'dist', `.key-replicas-${process.pid}-${randomBytes(3).toString('hex')}`);
-    mkdirSync(build, { recursive: true });
-    execFileSync(
-      join(REPO, 'node_modules', '.bin', 'swc'),
-      [
-        'apps',
-        'libs',
-        'migrations',
-        '-d',
-        build,
-        '-q',
-        '--ignore',
-        '**/*.spec.ts',
-        '--ignore',
-        'libs/rego/runtime/**',
-      ],
-      { cwd: REPO, stdio: 'inherit' },
-    );
-    writeFileSync(join(build, 'replica-launcher.js'), LAUNCHER);
+    servers = new ServerProcesses('key-replicas');
     const a = await start();
     await start();
-    a.child.send({ type: 'bootstrap', name: `Key replicas ${Date.now()}` });
-    adminKey = (await message<{ adminKey: string }>(a.child, 'bootstrapped')).adminKey;
+    adminKey = (await servers.bootstrap(a, `Key replicas ${Date.now()}`)).adminKey;
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(
-      replicas.map(
-        (r) =>
-          new Promise<void>((done) => {
-            if (r.child.exitCode !== null) return done();
-            const timer = setTimeout(() => r.child.kill('SIGKILL'), 10_000);
-            r.child.once('exit', () => {
-              clearTimeout(timer);
-              done();
-            });
-            r.child.send({ type: 'stop' });
-          }),
-      ),
-    );
-    if (build) rmSync(build, { recursive: true, force: true });
+    await servers?.stop();
     await db?.drop();
   });
 
   it('revoked through A, the key B has cached answers 401 on B within one second', async () => {
-    const [a, b] = replicas;
+    const [a, b] = servers!.replicas;
     const created = await request(a.port, 'POST', '/v1/api-keys', adminKey, {
       name: 'replicated',
       scopes: ['admin'],
