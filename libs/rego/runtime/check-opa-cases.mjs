@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const casesDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? '/work/shared/conformance/opa/v1';
+const casesDir =
+  process.argv.slice(2).find((a) => !a.startsWith('--')) ??
+  join(here, '..', '..', '..', '..', 'shared', 'conformance', 'opa', 'v1');
 const verbose = process.argv.includes('--verbose');
 const b64 = /'([A-Za-z0-9+/=]+)'/.exec(
   readFileSync(join(here, '..', 'src', 'codegen', 'runtime-wasm.ts'), 'utf8'),

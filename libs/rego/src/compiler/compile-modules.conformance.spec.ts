@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compileModules } from './compile-modules';
 import { checkInvariants } from './program.invariants';
 import { RegoCompileError } from './rego-compile.error';
 
-const ROOT = '/work/shared/conformance/opa';
+/** OPA's cases, kept beside the repository (../shared/conformance/opa), never inside it. */
+const ROOT = resolve(__dirname, '..', '..', '..', '..', '..', 'shared', 'conformance', 'opa');
 /** Host builtins that OPA's Wasm test suite registers. */
 const CUSTOM_BUILTINS = {
   custom_builtin_test: 1,

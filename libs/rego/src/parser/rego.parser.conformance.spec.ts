@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RegoCompileError } from '../compiler/rego-compile.error';
 import { parseModule, parseQuery } from './rego.parser';
 
-const ROOT = '/work/shared/conformance/opa';
+/** OPA's cases, kept beside the repository (../shared/conformance/opa), never inside it. */
+const ROOT = resolve(__dirname, '..', '..', '..', '..', '..', 'shared', 'conformance', 'opa');
 
 interface Case {
   note: string;
