@@ -1,9 +1,10 @@
 /**
  * Benchmark of the decision API over HTTP (prints figures; no assertions):
- *   npm run bench:decisions [-- --seconds 10 --connections 50 --gates both|on|off --log-level info
- *                              --profile <dir>]
+ *   npm run bench:decisions [-- --seconds 10 --connections 50 --processes <cores> --gates both|on|off
+ *                              --log-level info --profile <dir>]
  *
- * For each configuration (GATES_ENABLED=true / false) a child process runs the real server (createApp) on a
+ * For each configuration (GATES_ENABLED=true / false) a child process runs the real server (createApp; with
+ * --processes N > 1, default the number of cores, a cluster of N server processes as SERVER_PROCESSES runs it) on a
  * fresh database of the machine's PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres) with the BASELINE policy of policies/ (no policy is
  * activated). This process creates an organisation, a gateway key and an agent, reports the tools of two
@@ -15,17 +16,21 @@
  * average (other work on the machine skews the figures). Last, a bare Fastify endpoint answering a constant
  * in the same child gives the ceiling of HTTP on this machine. Databases are dropped at the end.
  *
- * `--profile <dir>` writes a V8 CPU profile of the (first) server child to <dir> (open it in Chrome
+ * `--profile <dir>` writes a V8 CPU profile of the (first) server child during the measured run to <dir> (open it in Chrome
  * DevTools, or summarise it); the bare run is then shortened.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
 import { DecisionRecorder } from '@mandate/decisions';
 import { OrganisationService } from '@mandate/identity';
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Client } from 'pg';
 import { createApp } from '../apps/server/src/create-app';
 
@@ -65,34 +70,147 @@ function databaseUrl(name: string): string {
 
 /* ----------------------------------------------------------------- child: the servers under test */
 
-async function serve(dbUrl: string, gates: string, logLevel: string): Promise<void> {
+async function serve(dbUrl: string, gates: string, logLevel: string, processes: number): Promise<void> {
+  if (cluster.isPrimary && processes > 1) {
+    await servePrimary(processes);
+    return;
+  }
+  const first = cluster.isPrimary || process.env.BENCH_FIRST === '1';
   // Logs are written to stdout as in production (the parent points the child's stdout at /dev/null).
   const app = await createApp({ env: { DATABASE_URL: dbUrl, LOG_LEVEL: logLevel, GATES_ENABLED: gates } });
-  await app.listen(0, '127.0.0.1');
-  const boot = await app
-    .get(OrganisationService)
-    .bootstrap({ name: 'Bench Org', ownerEmail: 'bench@example.com' });
-  const bare = Fastify({ logger: false });
-  bare.post('/bare', () => ({ decision: 'allow', reasons: [] }));
-  await bare.listen({ port: 0, host: '127.0.0.1' });
-  const apiAddress = app.getHttpServer().address() as { port: number };
-  const bareAddress = bare.server.address() as { port: number };
-  const ready: Ready = {
-    apiPort: apiAddress.port,
-    barePort: bareAddress.port,
-    orgId: boot.org.id,
-    adminKey: boot.apiKey.key,
-    ownerId: boot.owner.id,
-  };
-  process.send?.(ready);
+  await app.listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1');
+  let bare: FastifyInstance | undefined;
+  let ready: Ready | undefined;
+  if (first) {
+    const boot = await app
+      .get(OrganisationService)
+      .bootstrap({ name: 'Bench Org', ownerEmail: 'bench@example.com' });
+    bare = Fastify({ logger: false });
+    bare.post('/bare', () => ({ decision: 'allow', reasons: [] }));
+    await bare.listen({ port: 0, host: '127.0.0.1' });
+    const apiAddress = app.getHttpServer().address() as { port: number };
+    const bareAddress = bare.server.address() as { port: number };
+    ready = {
+      apiPort: apiAddress.port,
+      barePort: bareAddress.port,
+      orgId: boot.org.id,
+      adminKey: boot.apiKey.key,
+      ownerId: boot.owner.id,
+    };
+  }
+  process.send?.(ready ?? { listening: true });
   process.on('message', (message) => {
     if (message === 'stats') {
       const cpu = process.cpuUsage();
       const stats: ChildStats = { cpuUs: cpu.user + cpu.system, recorder: app.get(DecisionRecorder).stats() };
       process.send?.({ stats });
+    } else if (message === 'profile-start') {
+      void startProfile().then(() => process.send?.({ profiling: true }));
+    } else if (typeof message === 'object' && message !== null && 'profileTo' in message) {
+      void stopProfile(String((message as { profileTo: string }).profileTo)).then((file) =>
+        process.send?.({ profiled: file }),
+      );
     } else if (message === 'stop') {
-      void Promise.all([app.close(), bare.close()]).then(() => process.exit(0));
+      void Promise.all([app.close(), bare?.close()]).then(() => process.exit(0));
     }
+  });
+}
+
+/**
+ * With --processes N > 1 the child is the primary of a cluster of N server processes sharing one port (as
+ * SERVER_PROCESSES runs the server): the first bootstraps the organisation and the bare endpoint, then the
+ * others start. The primary relays the parent's requests to every worker and sums their replies.
+ */
+async function servePrimary(processes: number): Promise<void> {
+  const port = await freePort();
+  const workers: Worker[] = [];
+  const start = (firstWorker: boolean) =>
+    new Promise<unknown>((resolveStart, reject) => {
+      const worker = cluster.fork({ BENCH_PORT: String(port), BENCH_FIRST: firstWorker ? '1' : '0' });
+      workers.push(worker);
+      worker.once('message', resolveStart);
+      worker.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+    });
+  const ready = (await start(true)) as Ready;
+  await Promise.all(Array.from({ length: processes - 1 }, () => start(false)));
+  const ask = <T>(message: unknown, key: string) =>
+    Promise.all(workers.map((worker) => childRequest<T>(worker, message, key)));
+  process.send?.(ready);
+  process.on('message', (message) => {
+    if (message === 'stats') {
+      void ask<ChildStats>('stats', 'stats').then((all) => {
+        const own = process.cpuUsage();
+        const sum: ChildStats = {
+          cpuUs: own.user + own.system,
+          recorder: { batches: 0, rows: 0, failedRows: 0, queued: 0, inFlight: 0 },
+        };
+        for (const stats of all) {
+          sum.cpuUs += stats.cpuUs;
+          for (const key of Object.keys(sum.recorder) as Array<keyof ChildStats['recorder']>)
+            sum.recorder[key] += stats.recorder[key];
+        }
+        process.send?.({ stats: sum });
+      });
+    } else if (message === 'profile-start') {
+      void ask('profile-start', 'profiling').then(() => process.send?.({ profiling: true }));
+    } else if (typeof message === 'object' && message !== null && 'profileTo' in message) {
+      void ask<string>(message, 'profiled').then((files) => process.send?.({ profiled: files.join(', ') }));
+    } else if (message === 'stop') {
+      let left = workers.length;
+      for (const worker of workers) {
+        worker.removeAllListeners('exit');
+        worker.once('exit', () => {
+          left -= 1;
+          if (left === 0) process.exit(0);
+        });
+        worker.send('stop');
+      }
+    }
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+let profiler: Session | undefined;
+
+/** Starts a V8 CPU profile of this (server) process: only the measured run is profiled. */
+async function startProfile(): Promise<void> {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+  await profiler.post('Profiler.start');
+}
+
+async function stopProfile(dir: string): Promise<string> {
+  if (!profiler) return '';
+  const { profile } = await profiler.post('Profiler.stop');
+  profiler.disconnect();
+  profiler = undefined;
+  const file = join(dir, `decisions-${process.pid}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  return file;
+}
+
+function childRequest<T>(child: ChildProcess | Worker, message: unknown, key: string): Promise<T> {
+  return new Promise((resolveReply) => {
+    const onMessage = (reply: unknown) => {
+      if (typeof reply === 'object' && reply !== null && key in reply) {
+        child.off('message', onMessage);
+        resolveReply((reply as Record<string, T>)[key]);
+      }
+    };
+    child.on('message', onMessage);
+    child.send(message as string);
   });
 }
 
@@ -306,11 +424,17 @@ async function setUp(ready: Ready): Promise<string> {
   return gateway.key;
 }
 
+interface BenchOptions {
+  seconds: number;
+  connections: number;
+  logLevel: string;
+  /** Server processes (SERVER_PROCESSES) in the child. */
+  processes: number;
+}
+
 async function runConfiguration(
   gates: 'true' | 'false',
-  seconds: number,
-  connections: number,
-  logLevel: string,
+  { seconds, connections, logLevel, processes }: BenchOptions,
   profileDir: string | undefined,
   withBare: boolean,
 ): Promise<RunFigures[]> {
@@ -321,9 +445,8 @@ async function runConfiguration(
   let child: ChildProcess | undefined;
   const figures: RunFigures[] = [];
   try {
-    child = fork(__filename, ['--serve', databaseUrl(dbName), gates, logLevel], {
+    child = fork(__filename, ['--serve', databaseUrl(dbName), gates, logLevel, String(processes)], {
       stdio: ['inherit', 'ignore', 'inherit', 'ipc'],
-      execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     });
     const server = child;
     const ready = await new Promise<Ready>((resolveReady, reject) => {
@@ -379,7 +502,12 @@ async function runConfiguration(
       const [rowsBefore, chainBefore] = await count();
       const statsBefore = await childStats(server);
       const pgBefore = await backendCpuUs(db, dbName);
+      if (profileDir) await childRequest(server, 'profile-start', 'profiling');
       const result = await autocannon({ url, connections, duration: seconds, requests });
+      if (profileDir) {
+        const file = await childRequest<string>(server, { profileTo: profileDir }, 'profiled');
+        console.error(`CPU profile of the measured run: ${file}`);
+      }
       const pgAfter = await backendCpuUs(db, dbName);
       const statsAfter = await childStats(server);
       const load = loadavg()[0];
@@ -433,12 +561,13 @@ async function runConfiguration(
 /** One line per distinct request of the mix with its decision (filled by the first configuration). */
 const figuresOfMix: string[] = [];
 
-function print(figures: RunFigures[], seconds: number, connections: number, logLevel: string): void {
+function print(figures: RunFigures[], { seconds, connections, logLevel, processes }: BenchOptions): void {
   console.log('\nrequest mix (weights in the script) and the decision each gets:');
   for (const line of figuresOfMix) console.log(line);
   console.log(
-    `\n${connections} connections, ${seconds} s per run, loopback, client, server and PostgreSQL on this ` +
-      `machine (LOG_LEVEL=${logLevel}, baseline policy)`,
+    `\n${connections} connections, ${seconds} s per run, ${processes} server process(es), loopback, client, ` +
+      `server and PostgreSQL on this machine (LOG_LEVEL=${logLevel}, baseline policy; the bare endpoint ` +
+      `runs in one process)`,
   );
   console.log(
     'run                        req/s    p50 ms   p99 ms   2xx      non-2xx  err  server µs/req  PG µs/req  load1',
@@ -476,33 +605,28 @@ function print(figures: RunFigures[], seconds: number, connections: number, logL
 async function drive(): Promise<void> {
   const seconds = numberOption('--seconds', 10);
   const connections = numberOption('--connections', 50);
+  const processes = numberOption('--processes', availableParallelism());
   const gates = option('--gates') ?? 'both';
   const logLevel = option('--log-level') ?? 'info';
+  const options: BenchOptions = { seconds, connections, logLevel, processes };
   const profileDir = option('--profile');
   const configurations: Array<'true' | 'false'> =
     gates === 'both' ? ['true', 'false'] : [gates === 'off' ? 'false' : 'true'];
   const figures: RunFigures[] = [];
   for (const [i, gatesEnabled] of configurations.entries()) {
     const last = i === configurations.length - 1;
-    figures.push(
-      ...(await runConfiguration(
-        gatesEnabled,
-        seconds,
-        connections,
-        logLevel,
-        i === 0 ? profileDir : undefined,
-        last,
-      )),
-    );
+    figures.push(...(await runConfiguration(gatesEnabled, options, i === 0 ? profileDir : undefined, last)));
   }
-  print(figures, seconds, connections, logLevel);
+  print(figures, options);
 }
 
 if (process.argv[2] === '--serve') {
-  serve(process.argv[3], process.argv[4], process.argv[5]).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  serve(process.argv[3], process.argv[4], process.argv[5], Number(process.argv[6] ?? 1)).catch(
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 } else {
   drive().catch((error: unknown) => {
     console.error(error);

@@ -149,9 +149,15 @@ describeWithPostgres('createApp (HTTP edge)', () => {
       payload: { name: 'body-secret-789', count: 2 },
     });
     const lines = logLines.filter((l) => l.includes('"rid-log"')).map((l) => JSON.parse(l));
-    expect(lines.length).toBeGreaterThanOrEqual(2);
-    expect(lines.every((l) => l.requestId === 'rid-log')).toBe(true);
-    expect(lines.find((l) => l.req)?.req).toMatchObject({ method: 'POST', path: '/probe' });
+    // One line per request, when it completes: what was asked, the answer's status and the time taken.
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      requestId: 'rid-log',
+      msg: 'request completed',
+      req: { method: 'POST', path: '/probe', route: '/probe' },
+      res: { statusCode: expect.any(Number) },
+    });
+    expect(typeof lines[0].responseTime).toBe('number');
     const text = logLines.join('');
     for (const secret of ['query-secret-123', 'header-secret-456', 'body-secret-789'])
       expect(text).not.toContain(secret);

@@ -1,4 +1,4 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -37,6 +37,7 @@ export interface ServerProcess {
  */
 export class ServerProcesses {
   readonly replicas: ServerProcess[] = [];
+  private readonly mains: ChildProcess[] = [];
   private readonly build: string;
 
   /** Compiles the server into a scratch folder named after `label` (takes a few seconds). */
@@ -69,6 +70,28 @@ export class ServerProcesses {
     return replica;
   }
 
+  /**
+   * Starts the server's real entry point (apps/server/src/main.js, as `npm start` runs it) with exactly
+   * these environment variables plus PATH; its stdout (JSON log lines) is kept in `output`. Stopped by
+   * the caller (signals) or by stop().
+   */
+  startMain(env: Record<string, string>): { child: ChildProcess; output: string[] } {
+    const child = spawn(process.execPath, [join(this.build, 'apps', 'server', 'src', 'main.js')], {
+      cwd: this.build,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    const output: string[] = [];
+    let rest = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString('utf8')).split('\n');
+      rest = lines.pop() ?? '';
+      output.push(...lines);
+    });
+    this.mains.push(child);
+    return { child, output };
+  }
+
   /** Creates an organisation with an owner and an admin API key through `replica`. */
   async bootstrap(
     replica: ServerProcess,
@@ -98,6 +121,8 @@ export class ServerProcesses {
           }),
       ),
     );
+    for (const main of this.mains)
+      if (main.exitCode === null && main.signalCode === null) main.kill('SIGKILL');
     rmSync(this.build, { recursive: true, force: true });
   }
 }

@@ -7,9 +7,10 @@ import { REQUEST_ID_HEADER, resolveRequestId } from '@mandate/common';
 import { loadConfig, type AppConfig, type Env } from '@mandate/config';
 import { DatabaseServer, migrateDatabase } from '@mandate/db';
 import { createLogger, PinoNestLogger } from '@mandate/platform';
-import { LogController } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { MIGRATIONS } from '../../../migrations';
+import { installDecisionTracing } from './metrics/decision-tracing';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi/setup-openapi';
 import { ServerModule } from './server.module';
@@ -54,7 +55,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
       loggerInstance: logger,
       bodyLimit: config.bodyLimitBytes,
       genReqId: (req: IncomingMessage) => resolveRequestId(req.headers[REQUEST_ID_HEADER]),
-      logController: new LogController({ requestIdLogLabel: 'requestId' }),
+      logController: new OneLineRequestLogs({ requestIdLogLabel: 'requestId' }),
       trustProxy: trustedProxies(config.trustProxy),
       return503OnClosing: true,
     });
@@ -84,6 +85,30 @@ function configureFastify(app: NestFastifyApplication): void {
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
+  installDecisionTracing(fastify);
+}
+
+/**
+ * Fastify's request logs as ONE line per request, written when it completes (what was asked, the status
+ * and the time taken), instead of an "incoming request" line and a "request completed" line: each log
+ * line costs serialisation and redaction on every decision.
+ */
+class OneLineRequestLogs extends LogController {
+  override incomingRequest(): void {
+    // Logged with the completion line.
+  }
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) {
+      reply.log.error(
+        { req: request, res: reply, err: error, responseTime: reply.elapsedTime },
+        'request errored',
+      );
+    } else {
+      reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    }
+  }
 }
 
 /** Stdout written in blocks of ≥ 4 KiB, flushed at least every second (the timer does not hold the process). */

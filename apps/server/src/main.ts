@@ -1,9 +1,20 @@
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@mandate/config';
+import { createLogger } from '@mandate/platform';
 import { createApp } from './create-app';
+import { superviseServerProcesses } from './server-cluster';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.serverProcesses > 1 && cluster.isPrimary) {
+    // The workers run this same file and take the branch below; migrations run in them under a lock.
+    superviseServerProcesses(
+      config.serverProcesses,
+      createLogger(config.logLevel, { service: 'mandate-server', role: 'primary' }),
+    );
+    return;
+  }
   const app = await createApp();
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {

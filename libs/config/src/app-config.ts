@@ -112,6 +112,17 @@ export class AppConfig {
   gatesEnabled: boolean = true;
 
   /**
+   * Server processes sharing the HTTP port (Node's cluster; the first process only supervises). One Node
+   * process runs JavaScript on one core: set this to the cores you give Mandate. More than 1 needs
+   * DATABASE_URL (the embedded database lives inside one process).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  serverProcesses: number = 1;
+
+  /**
    * Public base URL of the service (console links in approval answers and notifications), without a
    * trailing slash, e.g. `https://mandate.example.com`. Default: `http://<HOST>:<PORT>`.
    */

@@ -37,6 +37,17 @@ describe('loadConfig', () => {
     });
   });
 
+  it('runs several server processes only on an external database', () => {
+    expect(loadConfig({}).serverProcesses).toBe(1);
+    expect(
+      loadConfig({ SERVER_PROCESSES: '2', DATABASE_URL: 'postgres://u@db:5432/mandate' }).serverProcesses,
+    ).toBe(2);
+    expect(() => loadConfig({ SERVER_PROCESSES: '2' })).toThrow(/SERVER_PROCESSES.*DATABASE_URL/);
+    expect(() => loadConfig({ SERVER_PROCESSES: '0', DATABASE_URL: 'postgres://u@db/m' })).toThrow(
+      /SERVER_PROCESSES/,
+    );
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ' }).databaseUrl).toBeUndefined();
   });

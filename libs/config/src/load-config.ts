@@ -28,6 +28,7 @@ export const ENV_KEYS = {
   APPROVAL_SWEEP_INTERVAL_SECONDS: 'approvalSweepIntervalSeconds',
   APPROVAL_REDRIVE_AFTER_SECONDS: 'approvalRedriveAfterSeconds',
   GATES_ENABLED: 'gatesEnabled',
+  SERVER_PROCESSES: 'serverProcesses',
 } as const satisfies Record<string, keyof AppConfig>;
 
 type EnvName = keyof typeof ENV_KEYS;
@@ -54,6 +55,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
   }
   const errors = validateSync(config, { forbidUnknownValues: true });
   if (errors.length > 0) throw new ConfigError(errors.flatMap(describe));
+  if (config.serverProcesses > 1 && config.databaseUrl === undefined) {
+    throw new ConfigError([
+      'SERVER_PROCESSES: more than one server process needs DATABASE_URL (the embedded database lives in one process)',
+    ]);
+  }
   return config;
 }
 
