@@ -1,7 +1,7 @@
 /**
  * Benchmark of the decision API over HTTP (prints figures; no assertions):
  *   npm run bench:decisions [-- --seconds 10 --connections 50 --processes <cores> --gates both|on|off
- *                              --log-level info --profile <dir>]
+ *                              --rate <req/s> --log-level info --profile <dir>]
  *
  * For each configuration (GATES_ENABLED=true / false) a child process runs the real server (createApp; with
  * --processes N > 1, default the number of cores, a cluster of N server processes as SERVER_PROCESSES runs it) on a
@@ -15,6 +15,9 @@
  * audit chain), and prints CPU time per decision of the server process and of PostgreSQL, with the load
  * average (other work on the machine skews the figures). Last, a bare Fastify endpoint answering a constant
  * in the same child gives the ceiling of HTTP on this machine. Databases are dropped at the end.
+ *
+ * `--rate` offers a fixed load instead of as much as the connections get answered: CPU time per decision at
+ * a load that does not saturate the machine is the steadier figure to compare changes with.
  *
  * `--profile <dir>` writes a V8 CPU profile of the (first) server child during the measured run to <dir> (open it in Chrome
  * DevTools, or summarise it); the bare run is then shortened.
@@ -49,7 +52,14 @@ interface Ready {
 
 interface ChildStats {
   cpuUs: number;
-  recorder: { batches: number; rows: number; failedRows: number; queued: number; inFlight: number };
+  recorder: {
+    batches: number;
+    rows: number;
+    failedRows: number;
+    lockedBatches: number;
+    queued: number;
+    inFlight: number;
+  };
 }
 
 function option(name: string): string | undefined {
@@ -142,7 +152,7 @@ async function servePrimary(processes: number): Promise<void> {
         const own = process.cpuUsage();
         const sum: ChildStats = {
           cpuUs: own.user + own.system,
-          recorder: { batches: 0, rows: 0, failedRows: 0, queued: 0, inFlight: 0 },
+          recorder: { batches: 0, rows: 0, failedRows: 0, lockedBatches: 0, queued: 0, inFlight: 0 },
         };
         for (const stats of all) {
           sum.cpuUs += stats.cpuUs;
@@ -187,7 +197,7 @@ async function startProfile(): Promise<void> {
   profiler = new Session();
   profiler.connect();
   await profiler.post('Profiler.enable');
-  await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+  await profiler.post('Profiler.setSamplingInterval', { interval: 500 });
   await profiler.post('Profiler.start');
 }
 
@@ -351,6 +361,9 @@ interface RunFigures {
   recorded?: number;
   onChain?: number;
   failedRows?: number;
+  /** Recorder batches (one per organisation and flush), and those written under the head's lock. */
+  batches?: number;
+  lockedBatches?: number;
   outcomes?: string;
 }
 
@@ -430,11 +443,13 @@ interface BenchOptions {
   logLevel: string;
   /** Server processes (SERVER_PROCESSES) in the child. */
   processes: number;
+  /** Requests per second offered (0: as many as the connections can get answered). */
+  rate: number;
 }
 
 async function runConfiguration(
   gates: 'true' | 'false',
-  { seconds, connections, logLevel, processes }: BenchOptions,
+  { seconds, connections, logLevel, processes, rate }: BenchOptions,
   profileDir: string | undefined,
   withBare: boolean,
 ): Promise<RunFigures[]> {
@@ -503,7 +518,13 @@ async function runConfiguration(
       const statsBefore = await childStats(server);
       const pgBefore = await backendCpuUs(db, dbName);
       if (profileDir) await childRequest(server, 'profile-start', 'profiling');
-      const result = await autocannon({ url, connections, duration: seconds, requests });
+      const result = await autocannon({
+        url,
+        connections,
+        duration: seconds,
+        requests,
+        ...(rate > 0 ? { overallRate: rate } : {}),
+      });
       if (profileDir) {
         const file = await childRequest<string>(server, { profileTo: profileDir }, 'profiled');
         console.error(`CPU profile of the measured run: ${file}`);
@@ -526,6 +547,8 @@ async function runConfiguration(
         recorded: rowsAfter - rowsBefore,
         onChain: chainAfter - chainBefore,
         failedRows: statsAfter.recorder.failedRows - statsBefore.recorder.failedRows,
+        batches: statsAfter.recorder.batches - statsBefore.recorder.batches,
+        lockedBatches: statsAfter.recorder.lockedBatches - statsBefore.recorder.lockedBatches,
         outcomes: outcomes.rows.map((r) => `${r.decision} ${r.n}`).join(', '),
       });
     } finally {
@@ -588,6 +611,8 @@ function print(figures: RunFigures[], { seconds, connections, logLevel, processe
     console.log(
       `${f.label}: recorded ${f.recorded} decisions (${f.onChain} on the audit chain, ${f.failedRows} failed) ` +
         `for ${f.result['2xx']} answered — ${ok ? 'every answered decision is recorded' : 'MISSING ROWS'}; ` +
+        `${f.batches} batches (${((f.recorded ?? 0) / Math.max(1, f.batches ?? 0)).toFixed(1)} rows each), ` +
+        `${f.lockedBatches} under the head lock; ` +
         `outcomes: ${f.outcomes}` +
         (bare
           ? `; ratio to bare Fastify ${(f.result.requests.average / bare.result.requests.average).toFixed(3)}`
@@ -608,7 +633,8 @@ async function drive(): Promise<void> {
   const processes = numberOption('--processes', availableParallelism());
   const gates = option('--gates') ?? 'both';
   const logLevel = option('--log-level') ?? 'info';
-  const options: BenchOptions = { seconds, connections, logLevel, processes };
+  const rate = numberOption('--rate', 0);
+  const options: BenchOptions = { seconds, connections, logLevel, processes, rate };
   const profileDir = option('--profile');
   const configurations: Array<'true' | 'false'> =
     gates === 'both' ? ['true', 'false'] : [gates === 'off' ? 'false' : 'true'];

@@ -83,6 +83,10 @@ describeWithPostgres('bad input never crashes the API nor changes anything', () 
       { method: 'POST', url: '/v1/auth/login', body: '{"email":"a@b.c","password":', token: null },
       400,
     );
+    // The decision route is served outside Nest's router: the same error shape, nothing recorded.
+    for (const payload of ['{"agent":', '{"__proto__": {"admin": true}, "agent": "a"}', '[]', '"x"']) {
+      await expectRejected({ method: 'POST', url: '/v1/decisions', body: payload }, 400);
+    }
   });
 
   it('rejects wrong types with 400 naming the field', async () => {
@@ -216,6 +220,19 @@ describeWithPostgres('bad input never crashes the API nor changes anything', () 
   });
 
   it('rejects oversized bodies with 413', async () => {
+    await expectRejected(
+      {
+        method: 'POST',
+        url: '/v1/decisions',
+        body: {
+          agent: 'a',
+          server: { name: 's' },
+          tool: { name: 't' },
+          arguments: { x: 'x'.repeat(20_000) },
+        },
+      },
+      413,
+    );
     await expectRejected(
       { method: 'POST', url: '/v1/agents', body: { name: 'big', description: 'x'.repeat(20_000) } },
       413,

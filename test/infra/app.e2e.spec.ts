@@ -90,6 +90,15 @@ describeWithPostgres('createApp (HTTP edge)', () => {
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toContain('/readyz');
+    // The decision route is a plain Fastify route, described beside the controllers' operations.
+    const decide = doc.paths['/v1/decisions']?.post;
+    expect(decide?.operationId).toBe('DecisionRoute_decide');
+    for (const ref of [
+      decide.requestBody.content['application/json'].schema.$ref,
+      decide.responses['200'].content['application/json'].schema.$ref,
+    ]) {
+      expect(doc.components.schemas[String(ref).replace('#/components/schemas/', '')]).toBeDefined();
+    }
     const ui = await app.inject({ method: 'GET', url: '/docs' });
     expect(ui.statusCode).toBe(200);
     expect(ui.headers['content-type']).toContain('text/html');

@@ -6,12 +6,15 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { REQUEST_ID_HEADER, resolveRequestId } from '@mandate/common';
 import { loadConfig, type AppConfig, type Env } from '@mandate/config';
 import { DatabaseServer, migrateDatabase } from '@mandate/db';
+import { DecisionService, registerDecisionRoute } from '@mandate/decisions';
+import { AuthService } from '@mandate/identity';
 import { createLogger, PinoNestLogger } from '@mandate/platform';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { MIGRATIONS } from '../../../migrations';
 import { installDecisionTracing } from './metrics/decision-tracing';
 import { MetricsService } from './metrics/metrics.service';
+import { sendErrorResponse } from './errors/http-error.filter';
 import { setupOpenApi } from './openapi/setup-openapi';
 import { ServerModule } from './server.module';
 
@@ -65,6 +68,11 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
       { logger: new PinoNestLogger(logger), abortOnError: false },
     );
     configureFastify(app);
+    registerDecisionRoute(app.getHttpAdapter().getInstance(), {
+      auth: app.get(AuthService),
+      decisions: app.get(DecisionService),
+      sendError: (error, request, reply) => sendErrorResponse(error, request, reply),
+    });
     setupOpenApi(app);
     await app.init();
     return app;

@@ -1,5 +1,11 @@
 export { DecisionsModule } from './decisions.module';
 export { DecisionService } from './evaluation/decision.service';
+export {
+  DECISION_ROUTE,
+  decisionRouteOpenApi,
+  registerDecisionRoute,
+  type DecisionRouteDeps,
+} from './http/decision.route';
 export type { DecisionCaller, DecisionRequest, JsonObject } from './evaluation/decision-input';
 export { toolDigest } from './evaluation/decision-input';
 export {

@@ -1,5 +1,5 @@
 export { CurrentPrincipal, Public, RequirePermission } from './access/access.decorators';
-export { AccessGuard } from './access/access.guard';
+export { AccessGuard, missingCredential, requirePermission } from './access/access.guard';
 export {
   PERMISSIONS,
   ROLE_PERMISSIONS,

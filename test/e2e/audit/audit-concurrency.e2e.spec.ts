@@ -154,6 +154,90 @@ describeWithPostgres('audit log: two app instances appending concurrently', () =
     expect(result.report.problems).toEqual([]);
     expect(result.toSeq).toBeGreaterThan(before[1] + 600); // + the login event
   });
+  it('appends optimistically in one statement, and refuses (writing nothing) whenever the head moved', async () => {
+    const boot = await apps[0]
+      .get(OrganisationService)
+      .bootstrap({ name: 'optimistic', ownerEmail: 'owner@optimistic.example' });
+    const orgId = boot.org.id;
+    const event = (i: number, data: Record<string, unknown> = {}): AuditEventInput => ({
+      id: randomUUID(),
+      org: orgId,
+      time: new Date(),
+      type: 'decision.made',
+      actor: { type: 'agent', id: `agent-${i}` },
+      data: { i, ...data },
+    });
+    // Two appenders as two processes would have them; each its own connection, no explicit transaction.
+    const [mine, theirs] = apps.map((app) => app.get(AuditChainAppender));
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    const sql: AuditSql = async (text, values, name) =>
+      (await client.query(name ? { name, text, values } : { text, values })).rows;
+    const marks = `CREATE TEMP TABLE IF NOT EXISTS optimistic_marks (n int)`;
+    await client.query(marks);
+    const companion = (n: number) => ({
+      name: 'marks',
+      text: (first: number) =>
+        `INSERT INTO optimistic_marks (n) SELECT $${first}::int WHERE EXISTS (SELECT 1 FROM advanced)`,
+      values: [n],
+    });
+    const seqs = async () =>
+      (
+        await client.query<{ seq: string }>(`SELECT seq FROM audit_events WHERE org_id = $1 ORDER BY seq`, [
+          orgId,
+        ])
+      ).rows.map((r) => Number(r.seq));
+    const marked = async () =>
+      (await client.query<{ n: number }>(`SELECT n FROM optimistic_marks ORDER BY n`)).rows.map((r) => r.n);
+    try {
+      const start = (await seqs()).length;
+      // First use reads the head without a lock; then each append continues from the last.
+      const first = await mine.appendOptimistic(sql, [event(1), event(2)], companion(1));
+      expect(first?.map((r) => r.event.seq)).toEqual([start + 1, start + 2]);
+      expect((await mine.appendOptimistic(sql, [event(3)], companion(2)))?.[0].event.seq).toBe(start + 3);
+
+      // Another process appends: this one's next optimistic append is refused and writes nothing at all…
+      await client.query('BEGIN');
+      await theirs.appendBatch(sql, [event(4)]);
+      await client.query('COMMIT');
+      expect(await mine.appendOptimistic(sql, [event(5)], companion(3))).toBeNull();
+      expect(await marked()).toEqual([1, 2]);
+      // …and the next one reads the moved head and continues the chain.
+      expect((await mine.appendOptimistic(sql, [event(6)], companion(4)))?.[0].event.seq).toBe(start + 5);
+
+      // A head this process appended but never committed (rolled back) is refused by its hash, even once the
+      // chain has grown to the same length another way: the chain never forks.
+      await client.query('BEGIN');
+      await mine.appendBatch(sql, [event(7)]);
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      await theirs.appendBatch(sql, [event(8)]);
+      await client.query('COMMIT');
+      expect(await mine.appendOptimistic(sql, [event(9)], companion(5))).toBeNull();
+
+      // Changed masking settings refuse a tail masked with the old ones; the retry masks with the new ones.
+      expect(await mine.appendOptimistic(sql, [event(10, { card: '4111 1111 1111 1111' })])).not.toBeNull();
+      await client.query(
+        `INSERT INTO audit_settings (org_id, mask_paths) VALUES ($1, ARRAY['$.data.card'])
+         ON CONFLICT (org_id) DO UPDATE SET mask_paths = ARRAY['$.data.card'], updated_at = now()`,
+        [orgId],
+      );
+      expect(await mine.appendOptimistic(sql, [event(11, { card: '4111 1111 1111 1111' })])).toBeNull();
+      const masked = await mine.appendOptimistic(sql, [event(12, { card: '4111 1111 1111 1111' })]);
+      expect(masked?.[0].event.data.card).not.toBe('4111 1111 1111 1111');
+      expect(masked?.[0].event.masked).toContain('$.data.card');
+
+      expect(await marked()).toEqual([1, 2, 4]);
+      const all = await seqs();
+      expect(all).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
+    } finally {
+      await client.end();
+    }
+    const token = await login(apps[0], boot.owner.email, boot.owner.password, boot.org.slug);
+    const result = await exportAndVerify(apps[0], token, dir);
+    expect(result.report.problems).toEqual([]);
+    expect(result.report.ok).toBe(true);
+  });
   it('without MANDATE_MASTER_KEY on an external database: still chains, refuses to sign with a clear 409', async () => {
     const unkeyed = await createApp({
       env: { DATABASE_URL: db.url, LOG_LEVEL: 'silent', MANDATE_MIGRATE_ON_START: 'false' },

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { decisionRouteOpenApi } from '@mandate/decisions';
 
 export const OPENAPI_PATH = 'docs';
 export const OPENAPI_JSON_PATH = 'docs/json';
@@ -14,8 +15,13 @@ export function setupOpenApi(app: INestApplication): void {
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup(OPENAPI_PATH, app, () => SwaggerModule.createDocument(app, config), {
-    jsonDocumentUrl: OPENAPI_JSON_PATH,
-    yamlDocumentUrl: 'docs/yaml',
-  });
+  SwaggerModule.setup(
+    OPENAPI_PATH,
+    app,
+    () => decisionRouteOpenApi(SwaggerModule.createDocument(app, config)),
+    {
+      jsonDocumentUrl: OPENAPI_JSON_PATH,
+      yamlDocumentUrl: 'docs/yaml',
+    },
+  );
 }

@@ -27,12 +27,46 @@ interface Snapshot {
 @Injectable()
 export class UsableApprovalCache {
   private readonly snapshots = new Map<string, Promise<Snapshot | null>>();
+  /** Pending requests by `org\0agent\0server\0tool\0argsHash`: the same call asked again reuses its id. */
+  private readonly pending = new Map<string, { id: string; expiresAt: number; at: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly listener: ApprovalChangeListener,
   ) {
-    listener.onChange(() => this.snapshots.clear());
+    listener.onChange(() => {
+      this.snapshots.clear();
+      this.pending.clear();
+    });
+  }
+
+  /**
+   * The id of the pending request of exactly this call that this process opened or reused within the last
+   * second, if no approval change was notified since (a vote, an expiry, a decision… clears them all) and
+   * it has not expired; otherwise null (ask ApprovalRequestService.open).
+   */
+  pendingId(orgId: string, agentId: string, server: string, tool: string, argsHash: string): string | null {
+    if (!this.listener.listening) return null;
+    const key = `${orgId}\u0000${agentId}\u0000${server}\u0000${tool}\u0000${argsHash}`;
+    const entry = this.pending.get(key);
+    const now = Date.now();
+    if (!entry) return null;
+    if (entry.expiresAt <= now || now - entry.at >= USABLE_APPROVALS_TTL_MS) {
+      this.pending.delete(key);
+      return null;
+    }
+    return entry.id;
+  }
+
+  /** Remembers the pending request of a call (see pendingId). */
+  rememberPending(
+    request: { id: string; orgId: string; agentId: string; server: string; tool: string; argsHash: string },
+    expiresAt: Date,
+  ): void {
+    if (!this.listener.listening) return;
+    if (this.pending.size >= MAX_PER_ORG) this.pending.clear();
+    const key = `${request.orgId}\u0000${request.agentId}\u0000${request.server}\u0000${request.tool}\u0000${request.argsHash}`;
+    this.pending.set(key, { id: request.id, expiresAt: expiresAt.getTime(), at: Date.now() });
   }
 
   /** The preferred usable approval of this call, or null; `fresh` reads the database. */

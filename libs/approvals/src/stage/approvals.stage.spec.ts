@@ -13,6 +13,9 @@ import { ApprovalsStage } from './approvals.stage';
 /** A fake request store: remembers what the stage asked for. */
 class FakeRequests {
   usable: UsableApproval | null = null;
+  /** What the cache answers for a call's pending request. */
+  pending: string | null = null;
+  remembered: string[] = [];
   opened: NewApprovalRequest[] = [];
   lookups: unknown[][] = [];
 
@@ -23,7 +26,7 @@ class FakeRequests {
 
   open(input: NewApprovalRequest) {
     this.opened.push(input);
-    return Promise.resolve({ id: 'req-1' });
+    return Promise.resolve({ id: 'req-1', state: 'pending', expiresAt: new Date(Date.now() + 60_000) });
   }
 }
 
@@ -57,11 +60,31 @@ function stage(requests: FakeRequests) {
       find: (org: string, agent: string, server: string, tool: string, hash: string) =>
         requests.findUsable(org, agent, server, tool, hash),
       invalidate: () => undefined,
+      pendingId: () => requests.pending,
+      rememberPending: (request: { id: string }) => requests.remembered.push(request.id),
     } as unknown as UsableApprovalCache,
   );
 }
 
 describe('ApprovalsStage', () => {
+  it('settle reuses the pending request the cache knows for this call, and remembers one it opened', async () => {
+    const requests = new FakeRequests();
+    const opened = await stage(requests).settle(draft(), pending);
+    expect(opened.approvalRequest?.id).toBe('req-1');
+    expect(requests.opened).toHaveLength(1);
+    expect(requests.remembered).toEqual(['req-1']);
+
+    requests.pending = 'req-known';
+    const d = draft();
+    const reused = await stage(requests).settle(d, pending);
+    expect(reused.approvalRequest).toMatchObject({
+      id: 'req-known',
+      url: expect.stringContaining('req-known'),
+    });
+    expect(d.facts.approvalId).toBe('req-known');
+    expect(requests.opened).toHaveLength(1);
+  });
+
   it('prepare binds the lookup to agent, server, tool and the canonical argument hash', async () => {
     const requests = new FakeRequests();
     requests.usable = {

@@ -82,6 +82,14 @@ export class ApprovalsStage implements DecisionStage, OnModuleInit {
       ? (draft.facts.grantIds as unknown[])
       : [];
     const grantIds = [...consumed, ...draft.input.grants.map((g) => g.id)];
+    const reused = this.usable.pendingId(
+      draft.caller.orgId,
+      draft.agent.id,
+      draft.request.server.name,
+      draft.request.tool.name,
+      hash,
+    );
+    if (reused !== null) return this.pendingOutcome(draft, outcome, reused);
     const request = await this.requests.open({
       orgId: draft.caller.orgId,
       agentId: draft.agent.id,
@@ -107,10 +115,15 @@ export class ApprovalsStage implements DecisionStage, OnModuleInit {
         : { type: 'system', id: 'decisions' },
       requestId: draft.caller.requestId,
     });
-    draft.facts.approvalId = request.id;
+    if (request.state === 'pending') this.usable.rememberPending(request, request.expiresAt);
+    return this.pendingOutcome(draft, outcome, request.id);
+  }
+
+  private pendingOutcome(draft: DecisionDraft, outcome: DecisionOutcome, id: string): DecisionOutcome {
+    draft.facts.approvalId = id;
     return {
       ...outcome,
-      approvalRequest: { id: request.id, url: this.links.url(request.id), retryAfter: RETRY_AFTER_SECONDS },
+      approvalRequest: { id, url: this.links.url(id), retryAfter: RETRY_AFTER_SECONDS },
     };
   }
 

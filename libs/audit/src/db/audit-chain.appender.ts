@@ -13,7 +13,12 @@ import { chainKeyOf } from './audit-db.constants';
  * TypeORM `(text, values) => manager.query(text, values)`; node-postgres
  * `async (text, values) => (await client.query(text, values)).rows`.
  */
-export type AuditSql = (text: string, values: unknown[]) => Promise<Array<Record<string, unknown>>>;
+export type AuditSql = (
+  text: string,
+  values: unknown[],
+  /** A name under which the driver may keep the statement prepared (fixed texts only); optional. */
+  name?: string,
+) => Promise<Array<Record<string, unknown>>>;
 
 interface HeadRow {
   seq: string;
@@ -21,12 +26,28 @@ interface HeadRow {
   frontier: Buffer[];
   mask_paths: string[] | null;
   mask_mode: MaskMode | null;
+  settings_stamp: string | null;
 }
 
+/** A chain's head with the organisation's masking settings, as read (under the lock, or not) or appended. */
 interface LockedHead {
   head: ChainHead | undefined;
   maskPaths: string[];
   maskMode: MaskMode;
+  /** `audit_settings.updated_at` of those settings in epoch microseconds (null: the organisation has none). */
+  settingsStamp: string | null;
+}
+
+/**
+ * A statement to run in the same implicit transaction as an optimistic append (e.g. the decisions rows the
+ * events describe): a data-modifying statement placed in the append's WITH, given the number of its first
+ * parameter. It must read `EXISTS (SELECT 1 FROM advanced)` so that it writes nothing when the chain's head
+ * did not advance.
+ */
+export interface AppendCompanion {
+  name: string;
+  text: (firstParam: number) => string;
+  values: unknown[];
 }
 
 /** Rows per multi-row INSERT (15 parameters each, well under PostgreSQL's 65,535). */
@@ -46,6 +67,8 @@ const COLUMNS = 15;
 @Injectable()
 export class AuditChainAppender implements DomainEventJournal {
   private readonly maskers = new MaskerCache();
+  /** Per chain key: the head this process last appended (or read), with the settings it masked with. */
+  private readonly tails = new Map<string, LockedHead>();
 
   async append(manager: EntityManager, event: StoredDomainEvent): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) {
@@ -99,6 +122,8 @@ export class AuditChainAppender implements DomainEventJournal {
         records[i] = chain.append(events[i], masker);
       }
       const head = chain.head();
+      // What this process appended last: an optimistic append may continue from it (checked by the database).
+      this.tails.set(key, { ...locked, head });
       for (let start = 0; start < indexes.length; start += INSERT_ROWS) {
         const slice = indexes.slice(start, start + INSERT_ROWS);
         const last = start + INSERT_ROWS >= indexes.length;
@@ -148,11 +173,94 @@ export class AuditChainAppender implements DomainEventJournal {
     return records;
   }
 
+  /**
+   * Appends `events` of ONE organisation as a single statement in its own implicit transaction, without
+   * locking the head first: the events are masked, sequenced and hashed in memory on top of the head this
+   * process appended last (read without a lock when unknown), and the statement advances the head only if
+   * it is still exactly that one — same sequence number, same hash, same masking settings — and inserts
+   * the events (and `companion`'s rows) only if it did. One round trip instead of a locked transaction's
+   * five; a later batch may be prepared while an earlier one is in flight (it waits for the row lock and
+   * then finds the head it expected). Returns the records, or null when the head had moved (another
+   * process appended, a batch failed, the settings changed) or does not exist yet: nothing was written and
+   * the caller appends with {@link appendBatch} under the lock instead.
+   */
+  async appendOptimistic(
+    sql: AuditSql,
+    events: readonly AuditEventInput[],
+    companion?: AppendCompanion,
+  ): Promise<AuditRecord[] | null> {
+    if (events.length === 0) return [];
+    const org = events[0].org;
+    const key = chainKeyOf(org);
+    if (events.some((e) => chainKeyOf(e.org) !== key)) throw new Error('appendOptimistic takes one chain');
+    let tail = this.tails.get(key);
+    if (!tail) {
+      const rows = (await sql(HEAD_SELECT, [key], 'mandate_audit_head')) as unknown as HeadRow[];
+      if (rows.length === 0) return null;
+      tail = lockedHeadOf(rows[0]);
+    }
+    const orgMasker = this.maskers.get(tail.maskMode, tail.maskPaths);
+    const chain = new AuditChain(org, { head: tail.head, masker: orgMasker });
+    const records = events.map((event) => {
+      const extra = event.maskPaths;
+      const masker =
+        extra && extra.length > 0
+          ? this.maskers.get(tail.maskMode, [...tail.maskPaths, ...extra])
+          : orgMasker;
+      return chain.append(event, masker);
+    });
+    const head = chain.head();
+    this.tails.set(key, { ...tail, head });
+    const values: unknown[] = [
+      key,
+      tail.head?.seq ?? 0,
+      tail.head ? Buffer.from(tail.head.hash, 'hex') : GENESIS_HASH,
+      tail.settingsStamp,
+      head.seq,
+      Buffer.from(head.hash, 'hex'),
+      head.frontier.map((h) => Buffer.from(h, 'hex')),
+      eventsJson(records),
+    ];
+    const companionCte = companion ? `, companion AS (${companion.text(values.length + 1)})` : '';
+    if (companion) values.push(...companion.values);
+    try {
+      const rows = await sql(
+        `WITH advanced AS (
+           UPDATE audit_chain_heads h SET seq = $5, hash = $6, frontier = $7, updated_at = now()
+           WHERE h.org_id = $1 AND h.seq = $2 AND h.hash = $3
+             AND (SELECT ${SETTINGS_STAMP} FROM audit_settings s WHERE s.org_id = $1) IS NOT DISTINCT FROM $4::bigint
+           RETURNING h.org_id
+         ), chained AS (
+           INSERT INTO audit_events (org_id, seq, occurred_at, event_id, type, actor_type, actor_id, subject_type,
+             subject_id, canonical, leaf, hash, agent, tool, decision)
+           SELECT $1, r.seq, r.occurred_at, r.event_id, r.type, r.actor_type, r.actor_id, r.subject_type,
+             r.subject_id, r.canonical, decode(r.leaf, 'hex'), decode(r.hash, 'hex'), r.agent, r.tool, r.decision
+           FROM json_to_recordset($8::json) AS r(seq bigint, occurred_at timestamptz, event_id uuid, type text,
+             actor_type text, actor_id text, subject_type text, subject_id text, canonical text, leaf text,
+             hash text, agent text, tool text, decision text)
+           WHERE EXISTS (SELECT 1 FROM advanced)
+         )${companionCte}
+         SELECT count(*)::int AS advanced FROM advanced`,
+        values,
+        companion ? `mandate_audit_append_${companion.name}` : 'mandate_audit_append',
+      );
+      if (Number(rows[0]?.advanced) === 1) return records;
+    } catch (error) {
+      this.forgetTail(key);
+      throw error;
+    }
+    this.forgetTail(key);
+    return null;
+  }
+
+  /** Drops what this process knows of a chain's head (its append failed or was refused). */
+  forgetTail(key: string): void {
+    this.tails.delete(key);
+  }
+
   /** Locks the chain's head row (creating it on first use) and reads the organisation's masking settings. */
   private async lockHead(sql: AuditSql, key: string): Promise<LockedHead> {
-    const select = `SELECT h.seq, h.hash, h.frontier, s.mask_paths, s.mask_mode
-      FROM audit_chain_heads h LEFT JOIN audit_settings s ON s.org_id = h.org_id
-      WHERE h.org_id = $1 FOR UPDATE OF h`;
+    const select = `${HEAD_SELECT} FOR UPDATE OF h`;
     let rows = (await sql(select, [key])) as unknown as HeadRow[];
     if (rows.length === 0) {
       await sql(
@@ -163,16 +271,53 @@ export class AuditChainAppender implements DomainEventJournal {
     }
     const row = rows[0];
     if (!row) throw new Error(`audit chain head of ${key} could not be created`);
-    const seq = Number(row.seq);
-    return {
-      head:
-        seq === 0
-          ? undefined
-          : { seq, hash: row.hash.toString('hex'), frontier: row.frontier.map((h) => h.toString('hex')) },
-      maskPaths: row.mask_paths ?? [],
-      maskMode: row.mask_mode ?? 'replace',
-    };
+    return lockedHeadOf(row);
   }
+}
+
+/** The settings' version: their update time to the microsecond (a JavaScript Date would drop those). */
+const SETTINGS_STAMP = '(extract(epoch FROM s.updated_at) * 1000000)::bigint';
+
+const HEAD_SELECT = `SELECT h.seq, h.hash, h.frontier, s.mask_paths, s.mask_mode, ${SETTINGS_STAMP} AS settings_stamp
+  FROM audit_chain_heads h LEFT JOIN audit_settings s ON s.org_id = h.org_id
+  WHERE h.org_id = $1`;
+
+function lockedHeadOf(row: HeadRow): LockedHead {
+  const seq = Number(row.seq);
+  return {
+    head:
+      seq === 0
+        ? undefined
+        : { seq, hash: row.hash.toString('hex'), frontier: row.frontier.map((h) => h.toString('hex')) },
+    maskPaths: row.mask_paths ?? [],
+    maskMode: row.mask_mode ?? 'replace',
+    settingsStamp: row.settings_stamp,
+  };
+}
+
+/** The records as one JSON array for json_to_recordset (hashes as hex; the canonical text as a string). */
+function eventsJson(records: readonly AuditRecord[]): string {
+  return JSON.stringify(
+    records.map(({ event, canonical, leaf, hash }) => {
+      const [agent, tool, decision] = searchColumnsOf(event);
+      return {
+        seq: event.seq,
+        occurred_at: event.time,
+        event_id: event.id,
+        type: event.type,
+        actor_type: event.actor.type,
+        actor_id: event.actor.id,
+        subject_type: event.subject?.type ?? null,
+        subject_id: event.subject?.id ?? null,
+        canonical,
+        leaf,
+        hash,
+        agent,
+        tool,
+        decision,
+      };
+    }),
+  );
 }
 
 /**

@@ -1,43 +1,24 @@
 import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission, type Principal } from '@mandate/identity';
 import type { FastifyRequest } from 'fastify';
 import type { DecisionCaller, DecisionRequest } from '../evaluation/decision-input';
 import { DecisionService } from '../evaluation/decision.service';
 import { DecisionBatchRequestDto } from './decision-batch-request.dto';
 import { DecisionBatchResponseDto } from './decision-batch-response.dto';
-import { DecisionRequestDto } from './decision-request.dto';
-import { DecisionRequestPipe } from './decision-request.pipe';
 import { DecisionResponseDto } from './decision-response.dto';
 
 export const CONSISTENCY_HEADER = 'x-mandate-consistency';
 
-/** The native decision API for gateways (API keys with the `decisions:evaluate` scope). */
+/**
+ * The native decision API for gateways (API keys with the `decisions:evaluate` scope). `POST /v1/decisions`
+ * itself is served outside Nest's router (see decisionRoute); this controller serves the batch.
+ */
 @ApiTags('decisions')
 @ApiBearerAuth()
 @Controller('v1/decisions')
 export class DecisionController {
   constructor(private readonly decisions: DecisionService) {}
-
-  @Post()
-  @HttpCode(200)
-  @RequirePermission('decisions:evaluate')
-  @ApiOperation({
-    summary: 'Decide on one MCP tool call (fails closed: any failure is a deny with a reason)',
-  })
-  @ApiBody({ type: DecisionRequestDto })
-  @ApiOkResponse({ type: DecisionResponseDto })
-  async decide(
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
-    // Validated by DecisionRequestPipe (JSON Schema fast path, the DTO otherwise); typed as an interface so
-    // the global ValidationPipe leaves it alone.
-    @Body(DecisionRequestPipe) body: DecisionRequest,
-    @Headers(CONSISTENCY_HEADER) consistency?: string,
-  ): Promise<DecisionResponseDto> {
-    const result = await this.decisions.decide(callerOf(principal, request), withToken(body, consistency));
-    return DecisionResponseDto.from(result);
-  }
 
   @Post('batch')
   @HttpCode(200)
@@ -52,7 +33,7 @@ export class DecisionController {
   ): Promise<DecisionBatchResponseDto> {
     const caller = callerOf(principal, request);
     const results = await Promise.all(
-      body.items.map((item) => this.decisions.decide(caller, withToken(item, consistency))),
+      body.items.map((item) => this.decisions.decide(caller, withConsistencyToken(item, consistency))),
     );
     return { items: results.map((r) => DecisionResponseDto.from(r)) };
   }
@@ -80,7 +61,7 @@ export function traceContextOf(
 }
 
 /** The body's token wins over the header's. */
-function withToken(body: DecisionRequest, header: string | undefined): DecisionRequest {
+export function withConsistencyToken(body: DecisionRequest, header: string | undefined): DecisionRequest {
   const token =
     body.consistencyToken ?? (typeof header === 'string' && header.length > 0 ? header : undefined);
   return { ...body, consistencyToken: token };

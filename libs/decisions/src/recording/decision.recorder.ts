@@ -1,5 +1,11 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { AuditChainAppender, MaskerCache, policyMaskPaths, type AuditEventInput } from '@mandate/audit';
+import {
+  AuditChainAppender,
+  MaskerCache,
+  policyMaskPaths,
+  type AuditEventInput,
+  type AuditSql,
+} from '@mandate/audit';
 import { DatabaseServer } from '@mandate/db';
 import { Pool, type PoolClient } from 'pg';
 import { denied, type DecisionOutcome } from '../evaluation/decision-outcome';
@@ -63,7 +69,9 @@ export class DecisionRecorder implements OnApplicationShutdown {
   private inFlight = 0;
   private scheduled = false;
   private pool: Pool | undefined;
-  private readonly counters = { batches: 0, rows: 0, failedRows: 0 };
+  /** Per organisation, its batch being written (the next one waits for it). */
+  private readonly orgWrites = new Map<string, Promise<Error | undefined>>();
+  private readonly counters = { batches: 0, rows: 0, failedRows: 0, lockedBatches: 0 };
 
   constructor(
     private readonly database: DatabaseServer,
@@ -83,7 +91,15 @@ export class DecisionRecorder implements OnApplicationShutdown {
   }
 
   /** Committed batches, rows written and failed since start, and what is waiting (metrics and tests). */
-  stats(): { batches: number; rows: number; failedRows: number; queued: number; inFlight: number } {
+  stats(): {
+    batches: number;
+    rows: number;
+    failedRows: number;
+    /** Batches written under the chain head's lock (stage effects, or the head had moved). */
+    lockedBatches: number;
+    queued: number;
+    inFlight: number;
+  } {
     return { ...this.counters, queued: this.queue.length, inFlight: this.inFlight };
   }
 
@@ -114,69 +130,121 @@ export class DecisionRecorder implements OnApplicationShutdown {
     }
   }
 
-  /** Writes one batch in one transaction (stage effects, decisions, audit events); see the class comment. */
+  /** Writes one batch: each organisation's decisions as one unit (see writeGroup). */
   private async write(batch: Pending[]): Promise<void> {
+    const groups = new Map<string, Pending[]>();
+    for (const p of batch) {
+      const group = groups.get(p.record.orgId);
+      if (group) group.push(p);
+      else groups.set(p.record.orgId, [p]);
+    }
     let client: PoolClient | undefined;
-    const outcomes = batch.map((p) => p.outcome);
     try {
       client = await this.getPool().connect();
-      // A backend terminated between statements emits 'error' on the checked-out client; the failing
-      // query already rejects, so the event only needs a listener (an unhandled one kills the process).
-      client.on('error', ignoreClientError);
-      const tx = client;
-      const sql: DecisionSql = async (text, values) =>
-        (await tx.query<Record<string, unknown>>(text, values)).rows;
-      await tx.query('BEGIN');
-      try {
-        for (let i = 0; i < batch.length; i++) {
-          const commit = batch[i].commit;
-          if (commit) outcomes[i] = await this.runCommit(tx, commit, outcomes[i]);
-        }
-        await tx.query(INSERT, [rowsJson(batch, outcomes)]);
-        await this.audit.appendBatch(
-          sql,
-          batch.map((p, i) => auditEventOf(p.record, outcomes[i])),
-        );
-        await tx.query('COMMIT');
-      } catch (error) {
-        await tx.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-      this.counters.batches += 1;
-      this.counters.rows += batch.length;
-      batch.forEach((p, i) => p.resolve(outcomes[i]));
     } catch (error) {
-      client?.off('error', ignoreClientError);
-      client?.release(isConnectionError(error) ? (error as Error) : undefined);
-      client = undefined;
-      // A data error (class 22/23) belongs to one row: retry the rows one by one so it fails alone.
-      if (batch.length > 1 && isDataError(error)) {
-        await Promise.all(batch.map((p) => this.write([p])));
-        return;
+      this.fail(batch, error);
+      return;
+    }
+    // A backend terminated between statements emits 'error' on the checked-out client; the failing
+    // query already rejects, so the event only needs a listener (an unhandled one kills the process).
+    client.on('error', ignoreClientError);
+    let broken: Error | undefined;
+    try {
+      for (const [orgId, group] of groups) {
+        // One organisation's batches reach the database one after the other: each continues the chain
+        // where the previous one left it, and the optimistic append then finds the head it expects.
+        const previous = this.orgWrites.get(orgId);
+        const write = (previous ?? Promise.resolve()).then(() =>
+          this.writeGroup(client, group),
+        );
+        this.orgWrites.set(orgId, write);
+        const error = await write;
+        if (this.orgWrites.get(orgId) === write) this.orgWrites.delete(orgId);
+        if (error && isConnectionError(error)) broken = error;
       }
-      this.logger.error(`recording ${batch.length} decisions failed: ${(error as Error).message}`);
-      this.counters.failedRows += batch.length;
-      const failure = error instanceof Error ? error : new Error(String(error));
-      for (const p of batch) p.reject(failure);
     } finally {
-      client?.off('error', ignoreClientError);
-      client?.release();
+      client.off('error', ignoreClientError);
+      client.release(broken);
     }
   }
 
   /**
-   * Runs one decision's stage effects in a savepoint. The savepoint is opened by the first statement the
-   * effects run: most decisions have none (nothing to consume), and two round trips per decision would
-   * otherwise dominate a batch.
+   * One organisation's decisions, atomically: their stage effects, their rows and their audit events.
+   * Without effects to commit (most batches: nothing to consume) that is ONE statement — the audit
+   * appender's optimistic append with the decisions INSERT beside it, in its implicit transaction. With
+   * effects, or when the chain's head moved under the optimistic append, it is a transaction: BEGIN, the
+   * effects (a savepoint per decision), the audit append under the head's lock, the INSERT, COMMIT.
+   * Resolves the group's decisions or rejects them; returns the error, if any.
+   */
+  private async writeGroup(client: PoolClient, group: Pending[]): Promise<Error | undefined> {
+    const outcomes = group.map((p) => p.outcome);
+    let inTransaction = false;
+    const begin = async () => {
+      if (inTransaction) return;
+      await client.query('BEGIN');
+      inTransaction = true;
+    };
+    const sql: AuditSql = async (text, values, name) =>
+      (await client.query<Record<string, unknown>>(name ? { name, text, values } : { text, values })).rows;
+    try {
+      for (let i = 0; i < group.length; i++) {
+        const commit = group[i].commit;
+        if (commit) outcomes[i] = await this.runCommit(client, begin, commit, outcomes[i]);
+      }
+      const events = group.map((p, i) => auditEventOf(p.record, outcomes[i]));
+      const rows = rowsJson(group, outcomes);
+      const done =
+        !inTransaction &&
+        (await this.audit.appendOptimistic(sql, events, {
+          name: 'decisions',
+          text: (first) =>
+            `${INSERT.replace('$1::json', `$${first}::json`)} WHERE EXISTS (SELECT 1 FROM advanced)`,
+          values: [rows],
+        })) !== null;
+      if (!done) {
+        this.counters.lockedBatches += 1;
+        await begin();
+        await this.audit.appendBatch(sql, events);
+        await client.query(INSERT, [rows]);
+        await client.query('COMMIT');
+      }
+      this.counters.batches += 1;
+      this.counters.rows += group.length;
+      group.forEach((p, i) => p.resolve(outcomes[i]));
+      return undefined;
+    } catch (error) {
+      if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
+      // A data error (class 22/23) belongs to one row: retry the rows one by one so it fails alone.
+      if (group.length > 1 && isDataError(error)) {
+        for (const p of group) await this.writeGroup(client, [p]);
+        return undefined;
+      }
+      this.fail(group, error);
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  private fail(pendings: Pending[], error: unknown): void {
+    this.logger.error(`recording ${pendings.length} decisions failed: ${(error as Error).message}`);
+    this.counters.failedRows += pendings.length;
+    const failure = error instanceof Error ? error : new Error(String(error));
+    for (const p of pendings) p.reject(failure);
+  }
+
+  /**
+   * Runs one decision's stage effects in a savepoint. The transaction and the savepoint are opened by the
+   * first statement the effects run: most decisions have none (nothing to consume), and the batch then
+   * needs no transaction of its own (see writeGroup).
    */
   private async runCommit(
     tx: PoolClient,
+    begin: () => Promise<void>,
     commit: DecisionCommit,
     outcome: DecisionOutcome,
   ): Promise<DecisionOutcome> {
     let savepoint: Promise<unknown> | undefined;
     const sql: DecisionSql = async (text, values) => {
-      savepoint ??= tx.query('SAVEPOINT decision_effects');
+      savepoint ??= begin().then(() => tx.query('SAVEPOINT decision_effects'));
       await savepoint;
       return (await tx.query<Record<string, unknown>>(text, values)).rows;
     };

@@ -35,9 +35,7 @@ export class AccessGuard extends AuthGuard(BEARER_STRATEGY) {
       );
       throw new DomainError(ErrorCode.Forbidden, 'This endpoint is not available');
     }
-    if (!principal.permissions.has(permission)) {
-      throw new DomainError(ErrorCode.Forbidden, `Missing permission ${permission}`, { permission });
-    }
+    requirePermission(principal, permission);
     return true;
   }
 
@@ -45,9 +43,19 @@ export class AccessGuard extends AuthGuard(BEARER_STRATEGY) {
     if (error instanceof Error) throw error;
     if (error !== null && error !== undefined)
       throw new DomainError(ErrorCode.Unauthenticated, 'Authentication failed');
-    if (user === false || user === null || user === undefined) {
-      throw new DomainError(ErrorCode.Unauthenticated, 'A valid bearer token or API key is required');
-    }
+    if (user === false || user === null || user === undefined) throw missingCredential();
     return user as TUser;
+  }
+}
+
+/** The 401 of a request without a valid credential. */
+export function missingCredential(): DomainError {
+  return new DomainError(ErrorCode.Unauthenticated, 'A valid bearer token or API key is required');
+}
+
+/** Throws the 403 of the guard when `principal` lacks `permission`. */
+export function requirePermission(principal: Principal, permission: Permission): void {
+  if (!principal.permissions.has(permission)) {
+    throw new DomainError(ErrorCode.Forbidden, `Missing permission ${permission}`, { permission });
   }
 }

@@ -12,6 +12,7 @@ import { OrganisationEntity } from '../organisations/organisation.entity';
 import { IdentityEventType } from '../shared/identity-event-type';
 import { IdentityEvents } from '../shared/identity-events';
 import { AccessTokenService, type IssuedAccessToken } from './access-token.service';
+import { bearerToken, type RequestWithHeaders } from './bearer-token';
 import { LOGIN_MAX_FAILURES, LOGIN_MAX_FAILURES_PER_ADDRESS, LoginThrottle } from './login-throttle.service';
 
 export interface LoginInput {
@@ -123,6 +124,16 @@ export class AuthService {
   }
 
   /** Resolves a bearer token (API key or member access token) to a Principal; null when not valid. */
+  /**
+   * The principal of a request's `Authorization` header (a bearer token, or an API key as a Basic
+   * password; see bearerToken), or null. What the global AccessGuard authenticates with, also used by
+   * routes served outside Nest's router (the decision route).
+   */
+  async authenticateRequest(request: RequestWithHeaders): Promise<Principal | null> {
+    const token = bearerToken(request);
+    return token === null ? null : this.authenticate(token);
+  }
+
   async authenticate(token: string): Promise<Principal | null> {
     if (token.length === 0 || token.length > 4096) return null;
     if (looksLikeApiKey(token)) return this.apiKeys.authenticate(token);

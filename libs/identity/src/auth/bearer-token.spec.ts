@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken } from './bearer.strategy';
+import { bearerToken } from './bearer-token';
 
 const basic = (userInfo: string) => ({
   headers: { authorization: `Basic ${Buffer.from(userInfo, 'utf8').toString('base64')}` },

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuthService } from './auth.service';
-import { bearerToken } from './bearer.strategy';
+import { bearerToken } from './bearer-token';
 
 /**
  * Decides who may scrape /metrics when it is not public: a bearer credential holding `metrics:read`
