@@ -1,10 +1,10 @@
 /**
  * Benchmark of the decision API over HTTP (prints figures; no assertions):
- *   npm run bench:decisions [-- --seconds 10 --connections 50 --processes <cores> --gates both|on|off
+ *   npm run bench:decisions [-- --seconds 10 --connections 50 --processes 1 --gates both|on|off
  *                              --rate <req/s> --log-level info --profile <dir>]
  *
  * For each configuration (GATES_ENABLED=true / false) a child process runs the real server (createApp; with
- * --processes N > 1, default the number of cores, a cluster of N server processes as SERVER_PROCESSES runs it) on a
+ * --processes N > 1 a cluster of N server processes as SERVER_PROCESSES runs it) on a
  * fresh database of the machine's PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres) with the BASELINE policy of policies/ (no policy is
  * activated). This process creates an organisation, a gateway key and an agent, reports the tools of two
@@ -29,7 +29,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
-import { availableParallelism, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { DecisionRecorder } from '@mandate/decisions';
 import { OrganisationService } from '@mandate/identity';
 import autocannon from 'autocannon';
@@ -630,7 +630,7 @@ function print(figures: RunFigures[], { seconds, connections, logLevel, processe
 async function drive(): Promise<void> {
   const seconds = numberOption('--seconds', 10);
   const connections = numberOption('--connections', 50);
-  const processes = numberOption('--processes', availableParallelism());
+  const processes = numberOption('--processes', 1);
   const gates = option('--gates') ?? 'both';
   const logLevel = option('--log-level') ?? 'info';
   const rate = numberOption('--rate', 0);

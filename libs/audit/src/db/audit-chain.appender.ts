@@ -69,6 +69,8 @@ export class AuditChainAppender implements DomainEventJournal {
   private readonly maskers = new MaskerCache();
   /** Per chain key: the head this process last appended (or read), with the settings it masked with. */
   private readonly tails = new Map<string, LockedHead>();
+  /** Per chain key: optimistic appends refused in a row, and until when they are not tried (ms). */
+  private readonly refusals = new Map<string, { count: number; pausedUntil: number }>();
 
   async append(manager: EntityManager, event: StoredDomainEvent): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) {
@@ -193,6 +195,9 @@ export class AuditChainAppender implements DomainEventJournal {
     const org = events[0].org;
     const key = chainKeyOf(org);
     if (events.some((e) => chainKeyOf(e.org) !== key)) throw new Error('appendOptimistic takes one chain');
+    // Another writer keeps moving this head (e.g. a second server process serving the organisation): a
+    // refused attempt costs the hashing and a round trip, so the caller appends under the lock for a while.
+    if ((this.refusals.get(key)?.pausedUntil ?? 0) > Date.now()) return null;
     let tail = this.tails.get(key);
     if (!tail) {
       const rows = (await sql(HEAD_SELECT, [key], 'mandate_audit_head')) as unknown as HeadRow[];
@@ -244,12 +249,22 @@ export class AuditChainAppender implements DomainEventJournal {
         values,
         companion ? `mandate_audit_append_${companion.name}` : 'mandate_audit_append',
       );
-      if (Number(rows[0]?.advanced) === 1) return records;
+      if (Number(rows[0]?.advanced) === 1) {
+        this.refusals.delete(key);
+        return records;
+      }
     } catch (error) {
       this.forgetTail(key);
       throw error;
     }
     this.forgetTail(key);
+    const refused = this.refusals.get(key) ?? { count: 0, pausedUntil: 0 };
+    refused.count += 1;
+    if (refused.count >= REFUSALS_BEFORE_PAUSE) {
+      refused.count = 0;
+      refused.pausedUntil = Date.now() + OPTIMISTIC_PAUSE_MS;
+    }
+    this.refusals.set(key, refused);
     return null;
   }
 
@@ -274,6 +289,10 @@ export class AuditChainAppender implements DomainEventJournal {
     return lockedHeadOf(row);
   }
 }
+
+/** Optimistic appends refused in a row after which a chain is appended under the lock only, for a while. */
+const REFUSALS_BEFORE_PAUSE = 3;
+const OPTIMISTIC_PAUSE_MS = 1000;
 
 /** The settings' version: their update time to the microsecond (a JavaScript Date would drop those). */
 const SETTINGS_STAMP = '(extract(epoch FROM s.updated_at) * 1000000)::bigint';

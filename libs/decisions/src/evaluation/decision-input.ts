@@ -103,7 +103,22 @@ export function buildPolicyInput(
 
 /** `sha256:` + hex SHA-256 of the RFC 8785 canonical JSON of a tool definition. */
 export function toolDigest(definition: JsonObject): string {
+  // Gateways send the same few definitions with every call: remember the digest by the definition's JSON
+  // text (native, several times cheaper than canonicalising and hashing it again).
+  const text = JSON.stringify(definition);
+  const known = text.length <= DIGEST_MEMO_MAX_TEXT ? digestMemo.get(text) : undefined;
+  if (known !== undefined) return known;
   const canonical = canonicalize(definition);
   if (canonical === undefined) throw new Error('the tool definition cannot be canonicalised');
-  return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+  const digest = `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+  if (text.length <= DIGEST_MEMO_MAX_TEXT) {
+    if (digestMemo.size >= DIGEST_MEMO_ENTRIES) digestMemo.clear();
+    digestMemo.set(text, digest);
+  }
+  return digest;
 }
+
+/** Tool definitions whose digest is remembered (at most this many, each at most this long as JSON). */
+const DIGEST_MEMO_ENTRIES = 2000;
+const DIGEST_MEMO_MAX_TEXT = 16 * 1024;
+const digestMemo = new Map<string, string>();

@@ -71,6 +71,20 @@ describe('tool digest', () => {
       'sha256:' + createHash('sha256').update('{"a":1,"b":"x"}').digest('hex'),
     );
   });
+
+  it('answers repeated definitions from memory, and never a remembered digest for a changed one', () => {
+    const expected = (text: string) => 'sha256:' + createHash('sha256').update(text).digest('hex');
+    for (let round = 0; round < 3; round++) {
+      expect(toolDigest({ name: 'memo', description: 'one' })).toBe(
+        expected('{"description":"one","name":"memo"}'),
+      );
+      expect(toolDigest({ name: 'memo', description: 'two' })).toBe(
+        expected('{"description":"two","name":"memo"}'),
+      );
+    }
+    // More distinct definitions than are remembered: still right after the memory is renewed.
+    for (let i = 0; i < 2500; i++) expect(toolDigest({ name: `t${i}` })).toBe(expected(`{"name":"t${i}"}`));
+  });
 });
 
 describe('JSON bounds', () => {

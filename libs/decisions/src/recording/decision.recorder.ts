@@ -154,9 +154,7 @@ export class DecisionRecorder implements OnApplicationShutdown {
         // One organisation's batches reach the database one after the other: each continues the chain
         // where the previous one left it, and the optimistic append then finds the head it expects.
         const previous = this.orgWrites.get(orgId);
-        const write = (previous ?? Promise.resolve()).then(() =>
-          this.writeGroup(client, group),
-        );
+        const write = (previous ?? Promise.resolve()).then(() => this.writeGroup(client, group));
         this.orgWrites.set(orgId, write);
         const error = await write;
         if (this.orgWrites.get(orgId) === write) this.orgWrites.delete(orgId);

@@ -66,15 +66,20 @@ function classifyIpv4(address: ipaddr.IPv4, shown: string): Verdict | undefined 
   return range ? { severity: 'high', reason: `${range} address ${text}${shown}` } : undefined;
 }
 
+/** Characters of every IPv4 spelling ipaddr.js accepts (decimal, octal, hex, short forms). */
+const MAYBE_IPV4 = /^[0-9a-fA-FxX.]+$/;
+
 /** Classifies an IP literal (any IPv4 spelling ipaddr.js accepts; IPv6 with embedded IPv4 unwrapped). */
 export function classifyAddress(literal: string): Verdict | undefined {
   const host = literal.startsWith('[') && literal.endsWith(']') ? literal.slice(1, -1) : literal;
   const zoneless = host.replace(/%.{0,32}$/, '');
-  if (ipaddr.IPv4.isValid(zoneless)) {
+  // ipaddr's isValid parses and throws on failure: ask it only about strings that can be an address at all
+  // (IPv4 in any spelling is hex digits, `x` and dots; IPv6 always has a colon).
+  if (MAYBE_IPV4.test(zoneless) && ipaddr.IPv4.isValid(zoneless)) {
     const v4 = ipaddr.IPv4.parse(zoneless);
     return classifyIpv4(v4, v4.toString() === zoneless ? '' : ` (written ${snippet(zoneless, 40)})`);
   }
-  if (!ipaddr.IPv6.isValid(zoneless)) return undefined;
+  if (!zoneless.includes(':') || !ipaddr.IPv6.isValid(zoneless)) return undefined;
   const v6 = ipaddr.IPv6.parse(zoneless);
   const text = v6.toNormalizedString();
   if (METADATA_IPS.has(v6.toString()))
