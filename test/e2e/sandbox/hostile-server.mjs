@@ -109,7 +109,9 @@ server.registerTool('fork_many', { inputSchema: { count: z.number() } }, async (
 
 server.registerTool('allocate', { inputSchema: {} }, () => {
   const hoard = [];
-  for (;;) hoard.push(Buffer.alloc(16 * 1024 * 1024, 1));
+  // Address space without touching the pages: the memory limit, not the CPU limit, is what stops it (page
+  // faults cost CPU time, and a slow virtual machine can spend the 2 s CPU limit filling memory).
+  for (;;) hoard.push(Buffer.allocUnsafeSlow(16 * 1024 * 1024));
 });
 
 server.registerTool('burn_cpu', { inputSchema: {} }, () => {

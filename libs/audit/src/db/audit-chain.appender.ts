@@ -125,7 +125,7 @@ export class AuditChainAppender implements DomainEventJournal {
       }
       const head = chain.head();
       // What this process appended last: an optimistic append may continue from it (checked by the database).
-      this.tails.set(key, { ...locked, head });
+      this.rememberTail(key, { ...locked, head });
       for (let start = 0; start < indexes.length; start += INSERT_ROWS) {
         const slice = indexes.slice(start, start + INSERT_ROWS);
         const last = start + INSERT_ROWS >= indexes.length;
@@ -215,7 +215,7 @@ export class AuditChainAppender implements DomainEventJournal {
       return chain.append(event, masker);
     });
     const head = chain.head();
-    this.tails.set(key, { ...tail, head });
+    this.rememberTail(key, { ...tail, head });
     const values: unknown[] = [
       key,
       tail.head?.seq ?? 0,
@@ -264,8 +264,15 @@ export class AuditChainAppender implements DomainEventJournal {
       refused.count = 0;
       refused.pausedUntil = Date.now() + OPTIMISTIC_PAUSE_MS;
     }
+    if (this.refusals.size >= MAX_TAILS && !this.refusals.has(key)) this.refusals.clear();
     this.refusals.set(key, refused);
     return null;
+  }
+
+  private rememberTail(key: string, tail: LockedHead): void {
+    // Bounded: an organisation forgotten here only costs one unlocked read of its head on its next append.
+    if (this.tails.size >= MAX_TAILS && !this.tails.has(key)) this.tails.clear();
+    this.tails.set(key, tail);
   }
 
   /** Drops what this process knows of a chain's head (its append failed or was refused). */
@@ -289,6 +296,9 @@ export class AuditChainAppender implements DomainEventJournal {
     return lockedHeadOf(row);
   }
 }
+
+/** Chains whose last head this process remembers. */
+const MAX_TAILS = 10_000;
 
 /** Optimistic appends refused in a row after which a chain is appended under the lock only, for a while. */
 const REFUSALS_BEFORE_PAUSE = 3;
