@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventMasker, isCredentialName, isCredentialValue } from './event-masker';
+import { DEFAULT_MASK_REPLACEMENT, EventMasker, isCredentialName, isCredentialValue } from './event-masker';
 import { formatConcretePath, parseJsonPath } from './json-path';
 
 describe('parseJsonPath', () => {
@@ -130,6 +130,29 @@ describe('EventMasker', () => {
       data: { db: { host: 'h' }, keep: true },
       masked: ['$.data.arguments', '$.data.db.password'],
     });
+  });
+
+  it('returns plain payloads as they are, and anything else exactly as the copying pass would', () => {
+    const plainMasker = new EventMasker();
+    // A rule that never matches forces the copying pass: the reference for every payload below.
+    const copying = new EventMasker({ paths: ['$.data.never_present_member'] });
+    const payloads: Array<Record<string, unknown>> = [
+      { input: { tool: { name: 't' }, arguments: { path: '/x', n: 1, ok: true, list: [1, 'a', null] } } },
+      { nested: { deeper: [{ a: [] }, {}] }, empty: '' },
+      { arguments: { password: 'hunter2', user: 'u' } },
+      { headers: ['Bearer abcdefghijklmnop'] },
+      { when: new Date('2026-01-02T03:04:05Z') },
+      { gone: undefined, kept: 1 },
+      { ratio: Number.NaN, list: [undefined, Number.POSITIVE_INFINITY] },
+      { already: DEFAULT_MASK_REPLACEMENT },
+      Object.assign(Object.create({ inherited: 'x' }) as Record<string, unknown>, { own: 1 }),
+    ];
+    for (const payload of payloads) {
+      expect(plainMasker.mask(payload)).toEqual(copying.mask(payload));
+    }
+    const plain = payloads[0];
+    expect(plainMasker.mask(plain).data).toBe(plain);
+    expect(plainMasker.mask(payloads[2]).data).not.toBe(payloads[2]);
   });
 
   it('refuses masking paths outside $.data', () => {

@@ -120,6 +120,11 @@ export class EventMasker {
   }
 
   mask(data: Record<string, unknown>): MaskResult {
+    // Most payloads have nothing to mask and are plain JSON already: then the copy would equal the input,
+    // and a read-only walk (no allocation) is enough to know it. The result then shares the caller's object.
+    if (this.rules.length === 0 && data !== null && typeof data === 'object' && this.plain(data, 0)) {
+      return { data, masked: [] };
+    }
     const found: string[] = [];
     // One pass copies the payload as JSON would (toJSON honoured, undefined members dropped, non-finite
     // numbers → null) and replaces credential-looking members on the way.
@@ -139,6 +144,44 @@ export class EventMasker {
     }
     for (const path of found) if (!hasMaskedAncestor(path, byRule)) byRule.add(path);
     return { data: copy, masked: [...byRule].sort() };
+  }
+
+  /**
+   * Whether `value` is plain JSON that {@link copy} would reproduce unchanged: only null, booleans, strings
+   * that do not look like credentials, finite numbers, arrays and plain objects without `toJSON`, no
+   * undefined member, no member whose name or value looks like a credential, at most 64 levels deep.
+   */
+  private plain(value: unknown, depth: number): boolean {
+    if (value === null) return true;
+    switch (typeof value) {
+      case 'string':
+        return !isCredentialValue(value);
+      case 'boolean':
+        return true;
+      case 'number':
+        return Number.isFinite(value);
+      case 'object':
+        break;
+      default:
+        return false;
+    }
+    if (depth > 64) return false;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i += 1) if (!this.plain(value[i], depth + 1)) return false;
+      return true;
+    }
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return false;
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) return false;
+      const item = record[key];
+      if (item === undefined || item === this.replacement) return false;
+      if (item !== null && item !== '' && isCredentialName(key)) return false;
+      if (!this.plain(item, depth + 1)) return false;
+    }
+    return true;
   }
 
   /** JSON-compatible deep copy that masks credential-looking members; `steps` is a shared path stack. */
