@@ -36,9 +36,12 @@ describeWithPostgres('server cluster (SERVER_PROCESSES)', () => {
     await until(() => childrenOf(primary).length === 2, 30_000);
     const first = childrenOf(primary);
 
-    // New connections are handed out round robin: both processes answer (each request line names its pid).
-    for (let i = 0; i < 20; i++) expect(await healthz(port)).toBe(200);
-    await until(() => servingPids(output).size === 2, 10_000);
+    // New connections are handed out round robin: once both processes listen, both answer (each request
+    // line names its pid). The second may still be starting: keep asking.
+    await until(async () => {
+      for (let i = 0; i < 4; i++) expect(await healthz(port)).toBe(200);
+      return servingPids(output).size === 2;
+    }, 60_000);
     expect([...servingPids(output)].sort()).toEqual([...first].sort());
 
     // A process that dies after running for a while (over the 10 s crash-loop window) is replaced.
