@@ -28,7 +28,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { DecisionRecorder } from '@mandate/decisions';
 import { OrganisationService } from '@mandate/identity';
@@ -52,14 +51,7 @@ interface Ready {
 
 interface ChildStats {
   cpuUs: number;
-  recorder: {
-    batches: number;
-    rows: number;
-    failedRows: number;
-    lockedBatches: number;
-    queued: number;
-    inFlight: number;
-  };
+  recorder: ReturnType<DecisionRecorder['stats']>;
 }
 
 function option(name: string): string | undefined {
@@ -88,7 +80,7 @@ async function serve(dbUrl: string, gates: string, logLevel: string, processes: 
   const first = cluster.isPrimary || process.env.BENCH_FIRST === '1';
   // Logs are written to stdout as in production (the parent points the child's stdout at /dev/null).
   const app = await createApp({ env: { DATABASE_URL: dbUrl, LOG_LEVEL: logLevel, GATES_ENABLED: gates } });
-  await app.listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1');
+  await app.listen(0, '127.0.0.1');
   let bare: FastifyInstance | undefined;
   let ready: Ready | undefined;
   if (first) {
@@ -132,11 +124,11 @@ async function serve(dbUrl: string, gates: string, logLevel: string, processes: 
  * others start. The primary relays the parent's requests to every worker and sums their replies.
  */
 async function servePrimary(processes: number): Promise<void> {
-  const port = await freePort();
   const workers: Worker[] = [];
   const start = (firstWorker: boolean) =>
     new Promise<unknown>((resolveStart, reject) => {
-      const worker = cluster.fork({ BENCH_PORT: String(port), BENCH_FIRST: firstWorker ? '1' : '0' });
+      // Cluster workers that listen on port 0 all get the same port (the primary's).
+      const worker = cluster.fork({ BENCH_FIRST: firstWorker ? '1' : '0' });
       workers.push(worker);
       worker.once('message', resolveStart);
       worker.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
@@ -176,17 +168,6 @@ async function servePrimary(processes: number): Promise<void> {
         worker.send('stop');
       }
     }
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePort(port));
-    });
   });
 }
 

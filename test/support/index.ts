@@ -3,3 +3,4 @@ export { createTestDatabase, type CreateTestDatabaseOptions, type TestDatabase }
 export { randomSuffix, withDatabase } from './test-services';
 export { DedicatedRedis } from './dedicated-redis';
 export { ServerProcesses, type ServerProcess } from './server-processes';
+export { freePort } from './free-port';

@@ -1,8 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, describeWithPostgres, ServerProcesses, type TestDatabase } from '../../support';
+import {
+  createTestDatabase,
+  describeWithPostgres,
+  freePort,
+  ServerProcesses,
+  type TestDatabase,
+} from '../../support';
 
 /**
  * SERVER_PROCESSES=2 through the real entry point (main.js): a primary that only supervises and two
@@ -73,17 +78,6 @@ describeWithPostgres('server cluster (SERVER_PROCESSES)', () => {
     expect(exit.code).toBe(1);
   }, 60_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
 
 async function healthz(port: number): Promise<number> {
   try {
