@@ -71,7 +71,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     registerDecisionRoute(app.getHttpAdapter().getInstance(), {
       auth: app.get(AuthService),
       decisions: app.get(DecisionService),
-      sendError: (error, request, reply) => sendErrorResponse(error, request, reply),
+      sendError: sendErrorResponse,
     });
     setupOpenApi(app);
     await app.init();

@@ -75,13 +75,6 @@ export class ApprovalsStage implements DecisionStage, OnModuleInit {
       typeof draft.facts.argumentsHash === 'string'
         ? draft.facts.argumentsHash
         : argumentsHash(draft.request.arguments);
-    const principal = draft.request.principal ?? null;
-    const redact = outcome.obligations.redact_arguments;
-    // Grants involved: those consumed (facts.grantIds) and those the policy saw as matching (input.grants).
-    const consumed: unknown[] = Array.isArray(draft.facts.grantIds)
-      ? (draft.facts.grantIds as unknown[])
-      : [];
-    const grantIds = [...consumed, ...draft.input.grants.map((g) => g.id)];
     const reused = this.usable.pendingId(
       draft.caller.orgId,
       draft.agent.id,
@@ -90,6 +83,13 @@ export class ApprovalsStage implements DecisionStage, OnModuleInit {
       hash,
     );
     if (reused !== null) return this.pendingOutcome(draft, outcome, reused);
+    const principal = draft.request.principal ?? null;
+    const redact = outcome.obligations.redact_arguments;
+    // Grants involved: those consumed (facts.grantIds) and those the policy saw as matching (input.grants).
+    const consumed: unknown[] = Array.isArray(draft.facts.grantIds)
+      ? (draft.facts.grantIds as unknown[])
+      : [];
+    const grantIds = [...consumed, ...draft.input.grants.map((g) => g.id)];
     const request = await this.requests.open({
       orgId: draft.caller.orgId,
       agentId: draft.agent.id,

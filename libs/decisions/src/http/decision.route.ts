@@ -35,6 +35,7 @@ export function registerDecisionRoute(fastify: FastifyInstance, deps: DecisionRo
     url: DECISION_ROUTE,
     errorHandler: (error, request, reply) => deps.sendError(error, request, reply),
     handler: async (request, reply) => {
+      let response: DecisionResponseDto;
       try {
         const principal = await deps.auth.authenticateRequest(request);
         if (principal === null) throw missingCredential();
@@ -45,11 +46,12 @@ export function registerDecisionRoute(fastify: FastifyInstance, deps: DecisionRo
           callerOf(principal, request),
           withConsistencyToken(body, typeof header === 'string' ? header : undefined),
         );
-        return await reply.code(200).send(DecisionResponseDto.from(result));
+        response = DecisionResponseDto.from(result);
       } catch (error) {
         deps.sendError(error, request, reply);
         return reply;
       }
+      return reply.code(200).send(response);
     },
   });
 }

@@ -151,6 +151,10 @@ export class DecisionRecorder implements OnApplicationShutdown {
     let broken: Error | undefined;
     try {
       for (const [orgId, group] of groups) {
+        if (broken) {
+          this.fail(group, broken); // the connection is gone: the other organisations' rows fail with it
+          continue;
+        }
         // One organisation's batches reach the database one after the other: each continues the chain
         // where the previous one left it, and the optimistic append then finds the head it expects.
         const previous = this.orgWrites.get(orgId);
