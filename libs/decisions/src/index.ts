@@ -7,7 +7,6 @@ export {
   type DecisionRouteDeps,
 } from './http/decision.route';
 export type { DecisionCaller, DecisionRequest, JsonObject } from './evaluation/decision-input';
-export { toolDigest } from './evaluation/decision-input';
 export {
   denied,
   type ApprovalRequestRef,

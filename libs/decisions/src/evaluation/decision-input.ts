@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import type { AgentEntity } from '@mandate/identity';
 import type { PolicyInput } from '../pipeline/decision-stage';
 
@@ -76,8 +74,9 @@ export function buildPolicyInput(
     server: { id: null, name: request.server.name, url: request.server.url ?? null },
     tool: {
       name: request.tool.name,
-      digest: definition === undefined ? null : toolDigest(definition),
-      // Neutral until the catalog stage resolves the tool: not pinned, unchanged, unknown risk.
+      // Neutral until the catalog stage resolves the tool: the digest of the pinned view of the presented
+      // definition (catalog/tool-definition-view), not pinned, unchanged, unknown risk.
+      digest: null,
       pinned: false,
       changed: false,
       risk: 'unknown',
@@ -100,25 +99,3 @@ export function buildPolicyInput(
     },
   };
 }
-
-/** `sha256:` + hex SHA-256 of the RFC 8785 canonical JSON of a tool definition. */
-export function toolDigest(definition: JsonObject): string {
-  // Gateways send the same few definitions with every call: remember the digest by the definition's JSON
-  // text (native, several times cheaper than canonicalising and hashing it again).
-  const text = JSON.stringify(definition);
-  const known = text.length <= DIGEST_MEMO_MAX_TEXT ? digestMemo.get(text) : undefined;
-  if (known !== undefined) return known;
-  const canonical = canonicalize(definition);
-  if (canonical === undefined) throw new Error('the tool definition cannot be canonicalised');
-  const digest = `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
-  if (text.length <= DIGEST_MEMO_MAX_TEXT) {
-    if (digestMemo.size >= DIGEST_MEMO_ENTRIES) digestMemo.clear();
-    digestMemo.set(text, digest);
-  }
-  return digest;
-}
-
-/** Tool definitions whose digest is remembered (at most this many, each at most this long as JSON). */
-const DIGEST_MEMO_ENTRIES = 2000;
-const DIGEST_MEMO_MAX_TEXT = 16 * 1024;
-const digestMemo = new Map<string, string>();

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { jsonBoundsViolation } from '../http/bounded-json.validator';
 import { decodeConsistencyToken, encodeConsistencyToken } from './consistency-token';
-import { toolDigest } from './decision-input';
 import { outcomeOf } from './decision-outcome';
 
 describe('outcomeOf (policy result → decision)', () => {
@@ -56,34 +54,6 @@ describe('consistency token', () => {
     expect(decodeConsistencyToken('garbage')).toBeNull();
     expect(decodeConsistencyToken('mct1.' + Buffer.from('x:1').toString('base64url'))).toBeNull();
     expect(decodeConsistencyToken('mct1.' + Buffer.from(`${orgId}:-1`).toString('base64url'))).toBeNull();
-  });
-});
-
-describe('tool digest', () => {
-  it('is the SHA-256 of the RFC 8785 canonical JSON: key order and spacing do not matter', () => {
-    const a = toolDigest({ name: 't', inputSchema: { type: 'object', required: ['x'] }, description: 'd' });
-    const b = toolDigest({ description: 'd', name: 't', inputSchema: { required: ['x'], type: 'object' } });
-    expect(a).toBe(b);
-    expect(a).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(toolDigest({ name: 't', description: 'D' })).not.toBe(toolDigest({ name: 't', description: 'd' }));
-    // RFC 8785 / SHA-256 of the canonical text {"a":1,"b":"x"}
-    expect(toolDigest({ b: 'x', a: 1 })).toBe(
-      'sha256:' + createHash('sha256').update('{"a":1,"b":"x"}').digest('hex'),
-    );
-  });
-
-  it('answers repeated definitions from memory, and never a remembered digest for a changed one', () => {
-    const expected = (text: string) => 'sha256:' + createHash('sha256').update(text).digest('hex');
-    for (let round = 0; round < 3; round++) {
-      expect(toolDigest({ name: 'memo', description: 'one' })).toBe(
-        expected('{"description":"one","name":"memo"}'),
-      );
-      expect(toolDigest({ name: 'memo', description: 'two' })).toBe(
-        expected('{"description":"two","name":"memo"}'),
-      );
-    }
-    // More distinct definitions than are remembered: still right after the memory is renewed.
-    for (let i = 0; i < 2500; i++) expect(toolDigest({ name: `t${i}` })).toBe(expected(`{"name":"t${i}"}`));
   });
 });
 
